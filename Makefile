@@ -1,0 +1,62 @@
+# Gongkai: `make run` and `make test` do all the set-up on a fresh Debian machine.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export GONGKAI_LOCAL ?= 1
+
+.PHONY: setup run run-scaled test lint bench messages clean help
+
+help:
+	@echo "make run      set up, migrate, load the demo site, serve on 127.0.0.1:$(PORT)"
+	@echo "make test     set up and run every test"
+	@echo "make setup    set-up only (venv, Python and Debian packages, axe-core)"
+	@echo "make lint     ruff and pip-audit"
+	@echo "make bench    run the benchmarks under bench/ and print their figures"
+	@echo "make run-scaled  the same site on PostgreSQL and Redis, gunicorn + qcluster"
+
+$(VENV)/.system-ok: scripts/system-packages.sh
+	./scripts/system-packages.sh
+	@mkdir -p $(VENV) && touch $@
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+locale/en/LC_MESSAGES/django.mo: locale/en/LC_MESSAGES/django.po $(VENV)/.installed
+	$(PY) manage.py compilemessages --locale en --verbosity 0
+	touch $@
+
+setup: $(VENV)/.system-ok $(VENV)/.installed node_modules/.installed locale/en/LC_MESSAGES/django.mo
+
+run: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py seed_demo
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: /admin/, see README for demo accounts)"
+	$(VENV)/bin/gunicorn portal.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -
+
+run-scaled: setup
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} ./scripts/run-scaled.sh
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: setup
+	$(PY) bench/run.py
+
+messages: setup
+	$(PY) manage.py makemessages --locale en --ignore '.venv/*' --ignore 'node_modules/*'
+
+clean:
+	rm -rf $(VENV) node_modules var

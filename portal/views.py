@@ -1,0 +1,45 @@
+"""Thin site-wide views: health check and error pages."""
+
+import time
+
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+
+@never_cache
+def healthz(request):
+    """200 when the database and the search backend answer; 503 otherwise, saying which."""
+    from search.backends import SearchUnavailable, get_backend
+
+    checks = {}
+    started = time.perf_counter()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        checks["database"] = {"ok": True, "vendor": connection.vendor}
+    except Exception as exc:  # noqa: BLE001 - any failure is reported, not raised
+        checks["database"] = {"ok": False, "error": str(exc)}
+    try:
+        backend = get_backend()
+        backend.ping()
+        checks["search"] = {"ok": True, "backend": backend.name}
+    except (SearchUnavailable, Exception) as exc:  # noqa: BLE001
+        checks["search"] = {"ok": False, "error": str(exc)}
+    ok = all(check["ok"] for check in checks.values())
+    body = {
+        "status": "ok" if ok else "error",
+        "checks": checks,
+        "took_ms": round((time.perf_counter() - started) * 1000, 1),
+    }
+    return JsonResponse(body, status=200 if ok else 503, json_dumps_params={"ensure_ascii": False})
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "500.html", status=500)

@@ -1,0 +1,20 @@
+"""One search interface, two backends: embedded (default) and Elasticsearch.
+
+`get_backend()` returns the backend chosen by settings.SEARCH_BACKEND.
+"""
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+BACKENDS = {
+    "embedded": "search.backends.embedded.EmbeddedBackend",
+    "elasticsearch": "search.backends.elasticsearch.ElasticsearchBackend",
+}
+
+
+class SearchUnavailable(Exception):
+    """The search backend cannot answer; pages say so politely and the rest keeps working."""
+
+
+def get_backend():
+    return import_string(BACKENDS[settings.SEARCH_BACKEND])()

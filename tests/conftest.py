@@ -1,0 +1,58 @@
+"""Shared fixtures: the demo organisation and site, a real django-q2 cluster."""
+
+import contextlib
+import time
+
+import pytest
+
+
+@pytest.fixture
+def demo_site(db):
+    """Centers, departments, the home page and site settings (portal part of seed_demo)."""
+    from portal import demo
+
+    return demo.seed()
+
+
+@pytest.fixture
+def centers(demo_site):
+    from portal.models import ServiceCenter
+
+    return {center.code: center for center in ServiceCenter.objects.all()}
+
+
+@contextlib.contextmanager
+def running_cluster():
+    """Start a real django-q2 cluster against the configured broker (ORM, or Redis when set).
+
+    The guard cycle is raised to 30 s so that the scheduler runs on the cluster's first guard
+    loop instead of after half a minute; everything else is the production code path.
+    """
+    from django.db import connections
+    from django_q.brokers import get_broker
+    from django_q.cluster import Cluster
+    from django_q.conf import Conf
+
+    old_cycle = Conf.GUARD_CYCLE
+    Conf.GUARD_CYCLE = 30
+    connections.close_all()  # children must not share the parent's connection
+    broker = get_broker()
+    broker.purge_queue()
+    cluster = Cluster(broker)
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+        Conf.GUARD_CYCLE = old_cycle
+
+
+def wait_for(predicate, timeout=60, interval=0.5):
+    """Poll until predicate() is truthy; returns its value or fails with a timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(f"condition not met within {timeout} s")
