@@ -6,6 +6,18 @@ import time
 import pytest
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database holds the small demo site (two centers, ~200 items) for every db test.
+
+    Transactional tests (browser, cluster) run last and flush it; they seed what they need.
+    """
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        call_command("seed_demo", "--small", verbosity=0)
+
+
 @pytest.fixture
 def demo_site(db):
     """Centers, departments, the home page and site settings (portal part of seed_demo)."""

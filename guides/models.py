@@ -1,0 +1,474 @@
+"""Service items (政务服务事项) and their eight disclosures; themes; fee items; life-event bundles.
+
+Each item is a GuidePage; repeating parts (steps, legal basis, materials, fees) are inline
+orderables so that Wagtail revisions capture them and the public change history can be derived.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList, TabbedInterface
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+from wagtail.snippets.models import register_snippet
+
+from portal.models import Department, ServiceCenter
+
+from .forms import GuidePageForm
+
+AUDIENCE_PERSON = "person"
+AUDIENCE_LEGAL = "legal"
+AUDIENCE_BOTH = "both"
+AUDIENCE_CHOICES = [(AUDIENCE_PERSON, _("个人")), (AUDIENCE_LEGAL, _("法人")), (AUDIENCE_BOTH, _("个人和法人"))]
+
+ITEM_TYPE_CHOICES = [
+    ("licensing", _("行政许可")),
+    ("confirmation", _("行政确认")),
+    ("payment", _("行政给付")),
+    ("adjudication", _("行政裁决")),
+    ("reward", _("行政奖励")),
+    ("levy", _("行政征收")),
+    ("other_power", _("其他行政权力")),
+    ("public_service", _("公共服务")),
+]
+
+HANDLING_IMMEDIATE = "immediate"
+HANDLING_PROMISED = "promised"
+HANDLING_CHOICES = [(HANDLING_IMMEDIATE, _("即办件")), (HANDLING_PROMISED, _("承诺件"))]
+
+# The seven powers granted to the window (窗口权限), in DESIGN.md order; codes are the interface.
+WINDOW_POWERS = [
+    ("accept", _("受理权")),
+    ("review", _("审核权")),
+    ("coordinate", _("协调处置权")),
+    ("deliver", _("办理结果送达权")),
+    ("litigate", _("应诉代理权")),
+    ("certify", _("制证权")),
+    ("approve", _("审批权")),
+]
+POWER_CODES = [code for code, _label in WINDOW_POWERS]
+
+
+def power_field(code):
+    return f"power_{code}"
+
+
+class Theme(models.Model):
+    """A theme (主题) for browsing, per audience: 户籍办理, 设立变更, 社会保障 …"""
+
+    name = models.CharField(_("主题名称"), max_length=50)
+    slug = models.SlugField(_("标识"), max_length=50, unique=True)
+    audience = models.CharField(_("服务对象"), max_length=10, choices=AUDIENCE_CHOICES, default=AUDIENCE_PERSON)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("audience"), FieldPanel("sort_order")]
+
+    class Meta:
+        verbose_name = _("主题")
+        verbose_name_plural = _("主题")
+        ordering = ["audience", "sort_order", "name"]
+
+    def __str__(self):
+        return f"{self.name}（{self.get_audience_display()}）"
+
+
+class FeeItemQuerySet(models.QuerySet):
+    def in_force(self, on=None):
+        """Fee item versions in force on a given day (today by default)."""
+        on = on or timezone.localdate()
+        return self.filter(Q(effective_from__lte=on), Q(effective_to__isnull=True) | Q(effective_to__gte=on))
+
+
+class FeeItem(index.Indexed, ClusterableModel):
+    """A charge (收费项目). Versioned by effective dates: each row is one version of `code`."""
+
+    code = models.CharField(_("收费编码"), max_length=50)
+    name = models.CharField(_("收费项目名称"), max_length=200)
+    department = models.ForeignKey(
+        Department, verbose_name=_("收费部门"), on_delete=models.PROTECT, related_name="fee_items"
+    )
+    amount = models.DecimalField(_("金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True)
+    formula = models.CharField(_("计费方式"), max_length=300, blank=True, help_text=_("金额不固定时，写明计算方法"))
+    unit = models.CharField(_("计费单位"), max_length=50, blank=True, default="件")
+    effective_from = models.DateField(_("执行起始日"))
+    effective_to = models.DateField(_("执行截止日"), null=True, blank=True)
+    notes = models.TextField(_("备注"), blank=True)
+
+    objects = FeeItemQuerySet.as_manager()
+
+    panels = [
+        FieldPanel("code"),
+        FieldPanel("name"),
+        FieldPanel("department"),
+        FieldRowPanel([FieldPanel("amount"), FieldPanel("unit")]),
+        FieldPanel("formula"),
+        FieldRowPanel([FieldPanel("effective_from"), FieldPanel("effective_to")]),
+        InlinePanel("basis", label=_("收费依据"), min_num=1),
+        FieldPanel("notes"),
+    ]
+    search_fields = [
+        index.SearchField("name"),
+        index.SearchField("code"),
+        index.AutocompleteField("name"),
+        index.FilterField("department"),
+    ]
+
+    class Meta:
+        verbose_name = _("收费项目")
+        verbose_name_plural = _("收费项目")
+        ordering = ["department__center__sort_order", "code", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "code", "effective_from"], name="fee_version_unique"),
+        ]
+        indexes = [models.Index(fields=["code", "effective_from"])]
+
+    def __str__(self):
+        return f"{self.name}（{self.price_text}）"
+
+    @property
+    def price_text(self):
+        if self.amount is not None:
+            return f"{self.amount.normalize():f} 元/{self.unit}" if self.unit else f"{self.amount.normalize():f} 元"
+        return self.formula or "—"
+
+    def clean(self):
+        if self.effective_to and self.effective_to < self.effective_from:
+            raise ValidationError({"effective_to": _("执行截止日不能早于起始日")})
+        if self.amount is None and not self.formula:
+            raise ValidationError({"amount": _("请填写金额或计费方式")})
+
+    def versions(self):
+        """Every version of this fee (same department and code), newest first."""
+        return FeeItem.objects.filter(department_id=self.department_id, code=self.code).order_by("-effective_from")
+
+    def version_on(self, day):
+        return self.versions().in_force(day).first()
+
+
+class FeeBasis(Orderable):
+    """A document a fee is charged under (收费依据): disclosure 7."""
+
+    fee_item = ParentalKey(FeeItem, related_name="basis", on_delete=models.CASCADE)
+    title = models.CharField(_("文件名称"), max_length=300)
+    document_number = models.CharField(_("文号"), max_length=100, blank=True)
+    issuer = models.CharField(_("发文机关"), max_length=100, blank=True)
+    url = models.URLField(_("链接"), blank=True)
+
+    panels = [FieldPanel("title"), FieldPanel("document_number"), FieldPanel("issuer"), FieldPanel("url")]
+
+    def __str__(self):
+        return f"{self.title}（{self.document_number}）" if self.document_number else self.title
+
+
+register_snippet(Theme)
+register_snippet(FeeItem)
+
+
+class GuideIndexPage(Page):
+    """The catalog: browse items by audience, theme, department and center, and A–Z."""
+
+    intro = models.CharField(_("导语"), max_length=250, blank=True)
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    subpage_types = ["guides.GuidePage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("办事指南目录")
+
+    def serve(self, request, *args, **kwargs):
+        from .views import browse
+
+        return browse(request, self)
+
+
+class GuidePage(Page):
+    """One service item with every element of the national guide and the eight disclosures."""
+
+    # 1 项目名称 — the page title is the item name (事项名称).
+    item_code = models.CharField(_("事项编码"), max_length=64, db_index=True)
+    item_type = models.CharField(_("事项类型"), max_length=20, choices=ITEM_TYPE_CHOICES, default="licensing")
+    center = models.ForeignKey(
+        ServiceCenter, verbose_name=_("所属中心"), on_delete=models.PROTECT, related_name="items"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("实施主体"), on_delete=models.PROTECT, related_name="items"
+    )
+    audience = models.CharField(_("服务对象"), max_length=10, choices=AUDIENCE_CHOICES, default=AUDIENCE_PERSON)
+    themes = ParentalManyToManyField(Theme, verbose_name=_("主题"), blank=True, related_name="items")
+    # 2 办理程序
+    acceptance_conditions = models.TextField(_("受理条件"), blank=True)
+    handling_type = models.CharField(_("办件类型"), max_length=10, choices=HANDLING_CHOICES, default=HANDLING_PROMISED)
+    visits_required = models.PositiveSmallIntegerField(_("到现场次数"), default=1)
+    online_url = models.URLField(_("网上办理地址"), blank=True)
+    # 5 承诺时限 (working days)
+    statutory_days = models.PositiveIntegerField(_("法定办结时限（工作日）"), null=True, blank=True)
+    promised_days = models.PositiveIntegerField(_("承诺办结时限（工作日）"), null=True, blank=True)
+    # 6 收费标准
+    charges = models.BooleanField(_("是否收费"), default=False)
+    # 8 窗口权限
+    power_accept = models.BooleanField(_("受理权"), default=False)
+    power_review = models.BooleanField(_("审核权"), default=False)
+    power_coordinate = models.BooleanField(_("协调处置权"), default=False)
+    power_deliver = models.BooleanField(_("办理结果送达权"), default=False)
+    power_litigate = models.BooleanField(_("应诉代理权"), default=False)
+    power_certify = models.BooleanField(_("制证权"), default=False)
+    power_approve = models.BooleanField(_("审批权"), default=False)
+    # Other elements
+    should_enter = models.BooleanField(_("应进驻中心"), default=True)
+    entered = models.BooleanField(_("已进驻中心"), default=True)
+    place = models.CharField(_("办理地点"), max_length=300, blank=True)
+    hours = models.CharField(_("办理时间"), max_length=200, blank=True)
+    consult_phone = models.CharField(_("咨询电话"), max_length=100, blank=True)
+    complaint_phone = models.CharField(_("投诉电话"), max_length=100, blank=True)
+    notes = RichTextField(_("其他说明"), blank=True)
+    last_reviewed = models.DateField(_("最近审核日期"), null=True, blank=True)
+
+    content_panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("title", heading=_("事项名称")),
+                FieldRowPanel([FieldPanel("item_code"), FieldPanel("item_type")]),
+                FieldRowPanel([FieldPanel("center"), FieldPanel("department")]),
+                FieldPanel("audience"),
+                FieldPanel("themes"),
+            ],
+            heading=_("一、项目名称"),
+        ),
+        MultiFieldPanel(
+            [
+                InlinePanel("steps", label=_("办理步骤")),
+                FieldPanel("acceptance_conditions"),
+                FieldRowPanel([FieldPanel("handling_type"), FieldPanel("visits_required")]),
+                FieldPanel("online_url"),
+            ],
+            heading=_("二、办理程序"),
+        ),
+        InlinePanel("legal_basis", label=_("三、设立依据")),
+        InlinePanel("materials", label=_("四、申报材料")),
+        FieldRowPanel([FieldPanel("statutory_days"), FieldPanel("promised_days")], heading=_("五、承诺时限")),
+        MultiFieldPanel(
+            [FieldPanel("charges"), InlinePanel("fees", label=_("收费项目"))], heading=_("六、七、收费标准与依据")
+        ),
+        MultiFieldPanel([FieldPanel(power_field(code)) for code in POWER_CODES], heading=_("八、窗口权限")),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("should_enter"), FieldPanel("entered")]),
+                FieldPanel("place"),
+                FieldPanel("hours"),
+                FieldRowPanel([FieldPanel("consult_phone"), FieldPanel("complaint_phone")]),
+                FieldPanel("notes"),
+                FieldPanel("last_reviewed"),
+            ],
+            heading=_("其他要素"),
+        ),
+    ]
+    promote_panels = Page.promote_panels
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("事项内容")),
+            ObjectList(promote_panels, heading=_("推广")),
+            ObjectList(Page.settings_panels, heading=_("设置")),
+        ]
+    )
+
+    search_fields = Page.search_fields + [
+        index.SearchField("acceptance_conditions"),
+        index.FilterField("center"),
+        index.FilterField("department"),
+        index.FilterField("audience"),
+        index.FilterField("item_code"),
+    ]
+    parent_page_types = ["guides.GuideIndexPage"]
+    subpage_types = []
+    base_form_class = GuidePageForm
+
+    class Meta:
+        verbose_name = _("办事指南")
+        verbose_name_plural = _("办事指南")
+        indexes = [models.Index(fields=["center", "item_code"])]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def name(self):
+        return self.title
+
+    @property
+    def window_authority(self):
+        return {code: getattr(self, power_field(code)) for code in POWER_CODES}
+
+    def fee_versions(self, on=None):
+        """The version in force on `on` of each linked fee item (disclosures 6 and 7)."""
+        on = on or timezone.localdate()
+        result = []
+        for link in self.fees.all():
+            current = link.fee_item.version_on(on)
+            if current is not None:
+                result.append(current)
+        return result
+
+    @cached_property
+    def completeness(self):
+        from .completeness import completeness
+
+        return completeness(self)
+
+    def clean(self):
+        # Field-level rules only: inline children are checked by the admin form and the importer,
+        # which see the children being saved (see guides/validation.py).
+        super().clean()
+        from .validation import scalar_errors
+
+        errors = scalar_errors(
+            center_id=self.center_id,
+            item_code=self.item_code,
+            statutory_days=self.statutory_days,
+            promised_days=self.promised_days,
+            exclude_pk=self.pk,
+        )
+        if errors:
+            raise ValidationError(errors)
+
+    def full_clean(self, *args, **kwargs):
+        # The slug follows the item's identity so that its URL is stable: <center>-<item_code>.
+        if not self.slug and self.center_id and self.item_code:
+            self.slug = f"{self.center.code}-{self.item_code}".lower()
+        super().full_clean(*args, **kwargs)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        from .views import item_context
+
+        context.update(item_context(self, request))
+        return context
+
+
+class GuideStep(Orderable):
+    page = ParentalKey(GuidePage, related_name="steps", on_delete=models.CASCADE)
+    name = models.CharField(_("环节名称"), max_length=100)
+    description = models.TextField(_("办理内容"), blank=True)
+    who = models.CharField(_("办理人员"), max_length=100, blank=True)
+    time_limit = models.CharField(_("时限"), max_length=50, blank=True)
+
+    def __str__(self):
+        return self.name
+
+
+class LegalBasis(Orderable):
+    page = ParentalKey(GuidePage, related_name="legal_basis", on_delete=models.CASCADE)
+    title = models.CharField(_("法律法规名称"), max_length=300)
+    issuer = models.CharField(_("制定机关"), max_length=100, blank=True)
+    article = models.CharField(_("条款"), max_length=300, blank=True)
+    url = models.URLField(_("链接"), blank=True)
+
+    def __str__(self):
+        return f"《{self.title}》{self.article}"
+
+
+REQUIREMENT_CHOICES = [("required", _("必要")), ("deferrable", _("容缺")), ("conditional", _("情形"))]
+FORMAT_CHOICES = [("paper", _("纸质")), ("electronic", _("电子")), ("both", _("纸质或电子"))]
+
+
+class Material(Orderable):
+    page = ParentalKey(GuidePage, related_name="materials", on_delete=models.CASCADE)
+    name = models.CharField(_("材料名称"), max_length=200, blank=True)
+    source = models.CharField(_("来源渠道"), max_length=100, blank=True, default="申请人自备")
+    originals = models.PositiveSmallIntegerField(_("原件份数"), default=1)
+    copies = models.PositiveSmallIntegerField(_("复印件份数"), default=0)
+    format = models.CharField(_("材料形式"), max_length=12, choices=FORMAT_CHOICES, default="paper")
+    requirement = models.CharField(_("必要性"), max_length=12, choices=REQUIREMENT_CHOICES, default="required")
+    notes = models.CharField(_("备注"), max_length=500, blank=True)
+    blank_form = models.ForeignKey(
+        "wagtaildocs.Document",
+        verbose_name=_("空白表格"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    sample = models.ForeignKey(
+        "wagtaildocs.Document",
+        verbose_name=_("示例样表"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    def __str__(self):
+        return self.name
+
+
+class GuideFee(Orderable):
+    page = ParentalKey(GuidePage, related_name="fees", on_delete=models.CASCADE)
+    fee_item = models.ForeignKey(FeeItem, verbose_name=_("收费项目"), on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self):
+        return str(self.fee_item)
+
+
+class LifeEventIndexPage(Page):
+    intro = models.CharField(_("导语"), max_length=250, blank=True)
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    subpage_types = ["guides.LifeEventPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("一件事目录")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["events"] = LifeEventPage.objects.child_of(self).live().order_by("title")
+        return context
+
+
+class LifeEventPage(Page):
+    """一件事一次办: items from several departments that a person needs together."""
+
+    intro = models.TextField(_("简介"), blank=True)
+    parallel = models.BooleanField(
+        _("并联办理"), default=True, help_text=_("并联办理时合计时限取各事项最长者，否则为各事项之和")
+    )
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("parallel"),
+        InlinePanel("bundle_items", label=_("包含事项"), min_num=1),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+    parent_page_types = ["guides.LifeEventIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("一件事")
+
+    def items(self):
+        ids = [link.item_id for link in self.bundle_items.all()]
+        pages = {
+            page.pk: page
+            for page in GuidePage.objects.filter(pk__in=ids)
+            .live()
+            .select_related("department", "center")
+            .prefetch_related("materials")
+        }
+        return [pages[pk] for pk in ids if pk in pages]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        from .bundles import bundle_summary
+
+        context["bundle"] = bundle_summary(self.items(), parallel=self.parallel)
+        return context
+
+
+class LifeEventItem(Orderable):
+    page = ParentalKey(LifeEventPage, related_name="bundle_items", on_delete=models.CASCADE)
+    item = models.ForeignKey(GuidePage, verbose_name=_("事项"), on_delete=models.CASCADE, related_name="+")
+
+    panels = [FieldPanel("item")]
