@@ -15,6 +15,7 @@ from .models import (
     FeeBasis,
     FeeItem,
     GuideFee,
+    GuideFolderPage,
     GuideIndexPage,
     GuidePage,
     GuideStep,
@@ -93,6 +94,19 @@ def ensure_index_pages(home):
     return guides, events
 
 
+def folder_for(guides_index, center, department=None):
+    """The center's (or its department's) folder under the catalog, created on first use."""
+    folder = GuideFolderPage.objects.filter(center=center, department=department).first()
+    if folder is None:
+        parent = guides_index if department is None else folder_for(guides_index, center)
+        title = center.name if department is None else department.name
+        slug = center.code if department is None else department.code
+        folder = parent.add_child(
+            instance=GuideFolderPage(title=title, slug=slug, center=center, department=department)
+        )
+    return folder
+
+
 def steps_for(handling, promised_days):
     if handling == "immediate":
         return [
@@ -119,7 +133,7 @@ def build_item(template, name, code, center, department, themes, fees, factor, r
     entered = rng.random() > (0.04 if center.level == ServiceCenter.LEVEL_CITY else 0.1)
     page = GuidePage(
         title=name,
-        slug=f"{center.code}-{code}".lower(),
+        slug=code.lower(),
         item_code=code,
         item_type=template["type"],
         center=center,
@@ -193,7 +207,7 @@ def seed_items(guides_index, themes, centers):
                 continue
             rng = random.Random(f"{center.code}/{code}")
             page = build_item(template, name, code, center, department, themes, fees, factor, rng)
-            guides_index.add_child(instance=page)
+            folder_for(guides_index, center, department).add_child(instance=page)
             page.save_revision(log_action=False).publish(log_action=False, skip_permission_checks=True)
             created += 1
     return created

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
@@ -175,7 +176,7 @@ class GuideIndexPage(Page):
 
     intro = models.CharField(_("导语"), max_length=250, blank=True)
     content_panels = Page.content_panels + [FieldPanel("intro")]
-    subpage_types = ["guides.GuidePage"]
+    subpage_types = ["guides.GuideFolderPage"]
     max_count = 1
 
     class Meta:
@@ -185,6 +186,39 @@ class GuideIndexPage(Page):
         from .views import browse
 
         return browse(request, self)
+
+
+class GuideFolderPage(Page):
+    """A center's or a department's part of the catalog tree: /guides/<center>/<department>/<item>/.
+
+    The tree follows the organisation so that Wagtail's own page permissions (per subtree) give
+    each center and department its editing boundary. Visitors opening a folder see the catalog
+    filtered to it.
+    """
+
+    center = models.ForeignKey(ServiceCenter, verbose_name=_("中心"), on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(
+        Department, verbose_name=_("部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    content_panels = Page.content_panels + [FieldPanel("center"), FieldPanel("department")]
+    parent_page_types = ["guides.GuideIndexPage", "guides.GuideFolderPage"]
+    subpage_types = ["guides.GuideFolderPage", "guides.GuidePage"]
+
+    class Meta:
+        verbose_name = _("指南分组（中心/部门）")
+        constraints = [
+            models.UniqueConstraint(fields=["center", "department"], name="guide_folder_unique"),
+        ]
+
+    def serve(self, request, *args, **kwargs):
+        from django.shortcuts import redirect
+        from django.utils.http import urlencode
+
+        index = GuideIndexPage.objects.ancestor_of(self).first()
+        query = {"center": self.center.code}
+        if self.department_id:
+            query["department"] = self.department.code
+        return redirect(f"{index.url}?{urlencode(query)}" if index else "/")
 
 
 class GuidePage(Page):
@@ -284,7 +318,7 @@ class GuidePage(Page):
         index.FilterField("audience"),
         index.FilterField("item_code"),
     ]
-    parent_page_types = ["guides.GuideIndexPage"]
+    parent_page_types = ["guides.GuideFolderPage"]
     subpage_types = []
     base_form_class = GuidePageForm
 
@@ -337,9 +371,9 @@ class GuidePage(Page):
             raise ValidationError(errors)
 
     def full_clean(self, *args, **kwargs):
-        # The slug follows the item's identity so that its URL is stable: <center>-<item_code>.
-        if not self.slug and self.center_id and self.item_code:
-            self.slug = f"{self.center.code}-{self.item_code}".lower()
+        # The slug follows the item's identity so that its URL is stable.
+        if not self.slug and self.item_code:
+            self.slug = slugify(self.item_code)
         super().full_clean(*args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
