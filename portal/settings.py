@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "portal.ratelimit.RateLimitMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -268,6 +269,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Rate limits per client: (name, path prefix, requests per window (0 = off), window seconds).
+# First matching prefix wins. Tests get generous defaults; the rate-limit tests set their own.
+_RATE_SCALE = 100 if TESTING else 1
+RATE_LIMIT_TRUST_FORWARDED_FOR = env_bool("RATE_LIMIT_TRUST_FORWARDED_FOR", False)
+RATE_LIMITS = [
+    ("suggest", "/api/suggest/", int(os.environ.get("RATE_LIMIT_SUGGEST", "600")) * _RATE_SCALE, 60),
+    ("search-api", "/api/search/", int(os.environ.get("RATE_LIMIT_SEARCH", "120")) * _RATE_SCALE, 60),
+    ("search", "/search/", int(os.environ.get("RATE_LIMIT_SEARCH", "120")) * _RATE_SCALE, 60),
+    ("api", "/api/", int(os.environ.get("RATE_LIMIT_API", "300")) * _RATE_SCALE, 60),
+]
 
 # Portal behaviour.
 REVIEW_PERIOD_DAYS = int(os.environ.get("REVIEW_PERIOD_DAYS", "365"))

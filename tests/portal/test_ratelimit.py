@@ -1,0 +1,64 @@
+"""Rate limits on search, suggestions and the JSON APIs: 429 with Retry-After, per client."""
+
+import json
+
+import pytest
+from django.core.cache import cache
+
+from portal.ratelimit import hit
+
+
+@pytest.fixture
+def tight_limits(settings):
+    settings.RATE_LIMITS = [
+        ("suggest", "/api/suggest/", 3, 60),
+        ("search", "/search/", 2, 60),
+        ("api", "/api/", 2, 60),
+    ]
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_api_over_limit_gets_json_429_with_retry_after(client, db, tight_limits):
+    statuses = [client.get("/api/anything/", REMOTE_ADDR="10.0.0.1").status_code for _ in range(3)]
+    assert 429 not in statuses[:2] and statuses[2] == 429
+    response = client.get("/api/anything/", REMOTE_ADDR="10.0.0.1")
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 60
+    body = json.loads(response.content)
+    assert body["error"] == "rate_limited" and "请求过于频繁" in body["message"]
+
+
+def test_limits_are_per_client(client, db, tight_limits):
+    for _ in range(3):
+        client.get("/api/x/", REMOTE_ADDR="10.0.0.2")
+    assert client.get("/api/x/", REMOTE_ADDR="10.0.0.2").status_code == 429
+    assert client.get("/api/x/", REMOTE_ADDR="10.0.0.3").status_code != 429
+
+
+def test_search_page_over_limit_is_a_chinese_page(client, demo_site, tight_limits):
+    for _ in range(2):
+        client.get("/search/?q=a", REMOTE_ADDR="10.0.0.4")
+    response = client.get("/search/?q=a", REMOTE_ADDR="10.0.0.4")
+    assert response.status_code == 429
+    assert "请求过于频繁" in response.content.decode()
+    assert response["Retry-After"]
+
+
+def test_pages_outside_the_rules_are_not_limited(client, demo_site, tight_limits):
+    assert all(client.get("/", REMOTE_ADDR="10.0.0.5").status_code == 200 for _ in range(5))
+
+
+def test_window_resets_and_retry_after_counts_down(db, tight_limits):
+    assert hit("t", "c", 1, 60, now=120.0) == 0
+    assert hit("t", "c", 1, 60, now=150.0) == 30
+    assert hit("t", "c", 1, 60, now=181.0) == 0  # next window
+
+
+def test_broken_cache_lets_requests_through(db, tight_limits, monkeypatch):
+    def boom(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache, "add", boom)
+    assert hit("t", "c", 1, 60) == 0
