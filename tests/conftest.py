@@ -2,6 +2,7 @@
 
 import contextlib
 import time
+from pathlib import Path
 
 import pytest
 
@@ -68,3 +69,20 @@ def wait_for(predicate, timeout=60, interval=0.5):
             return value
         time.sleep(interval)
     pytest.fail(f"condition not met within {timeout} s")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Remove this run's embedded search index (var/test-search-<pid>.sqlite3) when done.
+
+    Only a file under var/ whose name starts with "test-" is removed, never a configured index.
+    """
+    from django.conf import settings
+
+    if not settings.configured:
+        return
+    index = Path(settings.SEARCH_INDEX_PATH).resolve()
+    var = (Path(settings.BASE_DIR) / "var").resolve()
+    if not (index.is_relative_to(var) and index.name.startswith("test-")):
+        return
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        index.with_name(index.name + suffix).unlink(missing_ok=True)
