@@ -13,7 +13,16 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList, TabbedInterface
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    Panel,
+    TabbedInterface,
+)
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
@@ -171,7 +180,7 @@ register_snippet(Theme)
 register_snippet(FeeItem)
 
 
-class GuideIndexPage(Page):
+class GuideIndexPage(RoutablePageMixin, Page):
     """The catalog: browse items by audience, theme, department and center, and A–Z."""
 
     intro = models.CharField(_("导语"), max_length=250, blank=True)
@@ -182,10 +191,38 @@ class GuideIndexPage(Page):
     class Meta:
         verbose_name = _("办事指南目录")
 
-    def serve(self, request, *args, **kwargs):
+    @path("")
+    def browse_view(self, request):
         from .views import browse
 
         return browse(request, self)
+
+    @path("themes/<str:audience>/")
+    def themes_view(self, request, audience):
+        from .views import themes
+
+        return themes(request, self, audience)
+
+
+class CompletenessPanel(Panel):
+    """Read-only panel on the item edit view: which of the eight disclosures are present."""
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "guides/admin/completeness_panel.html"
+
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            instance = self.instance
+            result = None
+            if getattr(instance, "pk", None) or getattr(instance, "title", ""):
+                try:
+                    from .completeness import completeness
+
+                    result = completeness(instance)
+                except (ValueError, AttributeError):  # unsaved parts: show nothing rather than fail
+                    result = None
+            context["completeness"] = result
+            return context
 
 
 class GuideFolderPage(Page):
@@ -221,7 +258,7 @@ class GuideFolderPage(Page):
         return redirect(f"{index.url}?{urlencode(query)}" if index else "/")
 
 
-class GuidePage(Page):
+class GuidePage(RoutablePageMixin, Page):
     """One service item with every element of the national guide and the eight disclosures."""
 
     # 1 项目名称 — the page title is the item name (事项名称).
@@ -262,8 +299,15 @@ class GuidePage(Page):
     complaint_phone = models.CharField(_("投诉电话"), max_length=100, blank=True)
     notes = RichTextField(_("其他说明"), blank=True)
     last_reviewed = models.DateField(_("最近审核日期"), null=True, blank=True)
+    # Browsing aids (filled on save from the title; see guides/pinyin.py).
+    featured = models.BooleanField(
+        _("常办事项"), default=False, help_text=_("勾选后在首页“常办事项”中展示")
+    )
+    pinyin_initial = models.CharField(_("拼音首字母"), max_length=1, blank=True, db_index=True, editable=False)
+    pinyin = models.CharField(_("拼音"), max_length=255, blank=True, editable=False)
 
     content_panels = [
+        CompletenessPanel(heading=_("八公开完整度")),
         MultiFieldPanel(
             [
                 FieldPanel("title", heading=_("事项名称")),
@@ -302,7 +346,7 @@ class GuidePage(Page):
             heading=_("其他要素"),
         ),
     ]
-    promote_panels = Page.promote_panels
+    promote_panels = Page.promote_panels + [FieldPanel("featured")]
     edit_handler = TabbedInterface(
         [
             ObjectList(content_panels, heading=_("事项内容")),
@@ -329,6 +373,27 @@ class GuidePage(Page):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        from .pinyin import pinyin_keys
+
+        self.pinyin_initial, self.pinyin = pinyin_keys(self.title)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "title" in update_fields:
+            kwargs["update_fields"] = list({*update_fields, "pinyin_initial", "pinyin"})
+        return super().save(*args, **kwargs)
+
+    @path("")
+    def item_view(self, request):
+        from .views import item
+
+        return item(request, self)
+
+    @path("checklist/")
+    def checklist_view(self, request):
+        from .views import checklist
+
+        return checklist(request, self)
 
     @property
     def name(self):
