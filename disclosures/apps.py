@@ -5,3 +5,11 @@ class DisclosuresConfig(AppConfig):
     name = "disclosures"
     verbose_name = "公开数据"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from portal import schedules
+
+        from . import tasks
+
+        # Builds last month's bulletins once the configured day and hour have come (see tasks.py).
+        schedules.register(tasks.CHECK_SCHEDULE, tasks.CHECK_FUNC, schedule_type="I", minutes=tasks.CHECK_MINUTES)

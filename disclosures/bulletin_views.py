@@ -1,0 +1,117 @@
+"""Thin views for bulletin data: JSON, PDF, CSV and XLSX at stable URLs.
+
+Only published bulletins are public, and the data always comes from the frozen fields of the
+live page, so every file matches what the page shows.
+"""
+
+from django.http import FileResponse, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from . import bulletins, datafiles
+
+LIST_PAGE_SIZE = 100
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json; charset=utf-8",
+    "pdf": "application/pdf",
+}
+
+
+def _json(payload, status=200):
+    response = JsonResponse(payload, status=status, json_dumps_params={"ensure_ascii": False})
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def not_found(request, *args, **kwargs):
+    return _json({"error": _("未找到该通报。请检查中心编码和统计月份（YYYY-MM），仅提供已发布的通报。")}, status=404)
+
+
+def _live_bulletin(center, period):
+    from .models import BulletinPage
+
+    try:
+        period = bulletins.parse_period(period)
+    except bulletins.BulletinError:
+        return None
+    pages = BulletinPage.objects.live().select_related("center", "pdf").filter(period=period)
+    pages = pages.filter(center__isnull=True) if center == bulletins.ALL else pages.filter(center__code=center)
+    return pages.first()
+
+
+@require_GET
+def bulletin_list(request):
+    """Every published bulletin, newest first, with the URLs of its data."""
+    from django.core.paginator import Paginator
+
+    from .models import BulletinPage
+
+    pages = (
+        BulletinPage.objects.live().select_related("center").order_by("-period", "center__sort_order", "center__code")
+    )
+    center = request.GET.get("center")
+    if center == bulletins.ALL:
+        pages = pages.filter(center__isnull=True)
+    elif center:
+        pages = pages.filter(center__code=center)
+    year = request.GET.get("year", "")
+    if year.isdigit():
+        pages = pages.filter(period__year=int(year))
+    page_obj = Paginator(pages, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    results = []
+    for page in page_obj.object_list:
+        code = page.center.code if page.center_id else bulletins.ALL
+        urls = bulletins.data_urls(code, page.period)
+        results.append(
+            {
+                "center": code,
+                "center_name": page.center.name if page.center_id else str(bulletins.city_name()),
+                "period": bulletins.format_period(page.period),
+                "title": page.title,
+                "url": page.full_url,
+                "published_at": page.first_published_at.isoformat() if page.first_published_at else None,
+                "updated_at": page.last_published_at.isoformat() if page.last_published_at else None,
+                "revision": page.live_revision_id,
+                **{fmt: request.build_absolute_uri(url) for fmt, url in urls.items()},
+            }
+        )
+    return _json(
+        {
+            "total": page_obj.paginator.count,
+            "page": page_obj.number,
+            "pages": page_obj.paginator.num_pages,
+            "results": results,
+        }
+    )
+
+
+@require_GET
+def bulletin_file(request, center, period, fmt):
+    page = _live_bulletin(center, period)
+    if page is None:
+        return not_found(request)
+    data = bulletins.page_data(page)
+    filename = f"bulletin-{data['center']}-{data['period']}.{fmt}"
+    if fmt == "json":
+        data = {**data, "url": page.full_url, "revision": page.live_revision_id}
+        data["published_at"] = page.first_published_at.isoformat() if page.first_published_at else None
+        return _json(data)
+    if fmt == "pdf":
+        if page.pdf is None or not page.pdf.file:
+            return not_found(request)
+        try:
+            handle = page.pdf.file.open("rb")
+        except (FileNotFoundError, OSError):
+            return not_found(request)
+        response = FileResponse(handle, content_type=CONTENT_TYPES["pdf"], filename=filename)
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
+    elif fmt == "csv":
+        response = HttpResponse(datafiles.to_csv(data), content_type=CONTENT_TYPES["csv"])
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    else:
+        response = HttpResponse(datafiles.to_xlsx(data, title=page.title), content_type=CONTENT_TYPES["xlsx"])
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

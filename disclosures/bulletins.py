@@ -1,0 +1,348 @@
+"""Building monthly bulletins: freeze the figures on a BulletinPage, render its PDF, revise it.
+
+Why freeze: a bulletin is a published record. The figures are computed once by
+disclosures.statistics and stored on the page (and in each revision), so later corrections to
+case data never silently change what was published; rebuilding makes a new revision of the same
+page, which editors can compare and publish.
+"""
+
+import calendar
+import datetime
+import re
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import bulletin_tables as tables
+from . import charts
+
+ALL = "all"
+PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class BulletinError(Exception):
+    """Bad input for a bulletin build (period, center): a message fit to show the editor."""
+
+
+def parse_period(value):
+    """'2026-10' -> date(2026, 10, 1); a clear error for anything else."""
+    if isinstance(value, datetime.date):
+        return value.replace(day=1)
+    match = PERIOD_RE.match(str(value or "").strip())
+    if not match:
+        raise BulletinError(_("统计月份“%(value)s”格式不正确，应为 YYYY-MM，例如 2026-10。") % {"value": value})
+    year, month = int(match.group(1)), int(match.group(2))
+    if not (1 <= month <= 12) or year < 2000:
+        raise BulletinError(_("统计月份“%(value)s”不存在。") % {"value": value})
+    return datetime.date(year, month, 1)
+
+
+def format_period(period):
+    return f"{period.year:04d}-{period.month:02d}"
+
+
+def period_label(period):
+    return _("%(year)s年%(month)s月") % {"year": period.year, "month": period.month}
+
+
+def period_end(period):
+    return period.replace(day=calendar.monthrange(period.year, period.month)[1])
+
+
+def previous_period(today=None):
+    """The month before `today` (local date): what a scheduled build covers."""
+    today = today or timezone.localdate()
+    first = today.replace(day=1)
+    return (first - datetime.timedelta(days=1)).replace(day=1)
+
+
+def city_name():
+    return _("全市")
+
+
+def bulletin_title(center_name, period):
+    return _("%(center)s%(period)s运行情况通报") % {"center": center_name, "period": period_label(period)}
+
+
+def bulletin_slug(center_code, period):
+    return f"{center_code}-{format_period(period)}"
+
+
+# --- The public data of a bulletin -------------------------------------------------------------
+
+FROZEN_FIELDS = ("counts", "figures", "ranking", "departments", "trend")
+
+
+def page_data(page):
+    """The DESIGN.md JSON of a bulletin page from its frozen fields (plus overdue etc.)."""
+    data = {
+        "center": page.center.code if page.center_id else ALL,
+        "center_name": page.center.name if page.center_id else city_name(),
+        "period": format_period(page.period),
+        "title": page.title,
+        "counts": page.counts or {},
+        "figures": page.figures or {},
+        "ranking": page.ranking or [],
+        "departments": page.departments or [],
+    }
+    for key, value in (page.extra or {}).items():
+        data.setdefault(key, value)
+    data["trend"] = page.trend or []
+    return data
+
+
+def freeze(page, stats):
+    """Copy the statistics dict onto the page's frozen fields; other keys go to `extra`."""
+    page.counts = stats.get("counts") or {}
+    page.figures = stats.get("figures") or {}
+    page.ranking = stats.get("ranking") or []
+    page.departments = stats.get("departments") or []
+    page.trend = stats.get("trend") or []
+    page.extra = {
+        key: value
+        for key, value in stats.items()
+        if key not in (*FROZEN_FIELDS, "center", "period", "center_name", "title")
+    }
+
+
+def presentation(data, *, period, narrative="", generated_at=None, permalink="", published_at=None, revision_id=None):
+    """Everything the page template and the PDF show, computed once from the frozen data."""
+    summary = tables.summary_rows(data)
+    headline_keys = ("received", "completed", "on_time_rate", "same_day_rate", "entry_rate")
+    is_all = data.get("center") == ALL
+    ranking = data.get("ranking") or []
+    sections = [
+        ("summary", _("主要指标")),
+        ("charts", _("图表")),
+        ("ranking", _("各中心办结量排名")),
+        ("departments", _("各部门办件情况")),
+        ("service", _("超期、投诉与满意度")),
+        ("definitions", _("指标定义")),
+    ]
+    return {
+        "title": data.get("title") or bulletin_title(data.get("center_name", ""), period),
+        "center": data.get("center"),
+        "center_name": data.get("center_name", ""),
+        "is_all": is_all,
+        "period": format_period(period),
+        "period_label": period_label(period),
+        "period_start": period,
+        "period_end": period_end(period),
+        "data": data,
+        "empty": tables.is_empty(data),
+        "headline": [row for row in summary if row["key"] in headline_keys],
+        "summary": summary,
+        "extras": tables.extra_rows(data),
+        "departments": tables.department_table(data),
+        "ranking": ranking,
+        "trend_rows": tables.trend_rows(data),
+        "charts": {
+            "bars": charts.ranking_bar_chart(ranking, highlight=None if is_all else data.get("center"))
+            if ranking
+            else "",
+            "trend": charts.trend_line_chart(data.get("trend") or []),
+        },
+        "definitions": tables.definitions(),
+        "sections": sections,
+        "narrative": narrative,
+        "generated_at": generated_at,
+        "published_at": published_at,
+        "permalink": permalink,
+        "revision_id": revision_id,
+    }
+
+
+def page_presentation(page, revision_id=None):
+    """presentation() of a BulletinPage (live, draft preview or revision object)."""
+    from django.utils.safestring import mark_safe
+    from wagtail.rich_text import expand_db_html
+
+    narrative = mark_safe(expand_db_html(page.narrative)) if page.narrative else ""
+    return presentation(
+        page_data(page),
+        period=page.period,
+        narrative=narrative,
+        generated_at=page.generated_at,
+        permalink=(page.full_url or "") if page.pk else "",
+        published_at=page.first_published_at,
+        revision_id=revision_id,
+    )
+
+
+def data_urls(center_code, period):
+    """Stable public URLs of a bulletin's data: JSON, PDF, CSV, XLSX."""
+    base = f"/api/bulletins/{center_code}/{format_period(period)}"
+    return {
+        "json": f"{base}/",
+        "pdf": f"{base}.pdf",
+        "csv": f"{base}.csv",
+        "xlsx": f"{base}.xlsx",
+    }
+
+
+# --- Building ----------------------------------------------------------------------------------
+
+
+def targets():
+    """Every bulletin of a month: one per center, in order, and the whole city ('all')."""
+    from portal.models import ServiceCenter
+
+    return [*ServiceCenter.objects.order_by("sort_order", "code").values_list("code", flat=True), ALL]
+
+
+def resolve_center(code):
+    """A ServiceCenter for a code, None for 'all'; BulletinError for an unknown code."""
+    from portal.models import ServiceCenter
+
+    if code in (None, "", ALL):
+        return None
+    center = ServiceCenter.objects.filter(code=code).first()
+    if center is None:
+        raise BulletinError(_("找不到编码为“%(code)s”的服务中心。") % {"code": code})
+    return center
+
+
+def compute(center, period):
+    """The statistics dict for a center (None = the whole city) and a month."""
+    from . import statistics
+
+    return statistics.compute(center.code if center else ALL, period)
+
+
+def bulletin_index():
+    """The archive page (/bulletins/); created under the site's root page when missing."""
+    from wagtail.models import Site
+
+    from .models import BulletinIndexPage
+
+    index = BulletinIndexPage.objects.first()
+    if index is not None:
+        return index
+    site = Site.objects.filter(is_default_site=True).first() or Site.objects.first()
+    if site is None:
+        raise BulletinError(_("站点尚未设置，无法创建通报栏目。"))
+    index = BulletinIndexPage(title=_("运行情况通报"), slug="bulletins")
+    site.root_page.add_child(instance=index)
+    return index
+
+
+def publish_default():
+    from wagtail.models import Site
+
+    from .models import BulletinSettings
+
+    site = Site.objects.filter(is_default_site=True).first()
+    settings_obj = BulletinSettings.for_site(site) if site else BulletinSettings.objects.first()
+    return bool(settings_obj and settings_obj.publish_directly)
+
+
+def _store_pdf(page, pdf_bytes, replace):
+    """Store the PDF as a Wagtail Document: replace the file in place, or make a new document
+    (for a draft of a live page, so the public file keeps matching the published figures)."""
+    from wagtail.documents import get_document_model
+
+    Document = get_document_model()
+    filename = f"bulletin-{page.slug}.pdf"
+    document = page.pdf if (replace and page.pdf_id) else None
+    if document is None:
+        document = Document(title=page.title)
+    else:
+        old_name = document.file.name
+        document.title = page.title
+        if old_name:
+            document.file.storage.delete(old_name)
+    document.file.save(filename, ContentFile(pdf_bytes), save=False)
+    document.file_size = len(pdf_bytes)
+    document._set_file_hash()
+    document.save()
+    return document
+
+
+def build_bulletin(period, center_code=ALL, publish=None, user=None):
+    """Build (or rebuild) one bulletin; returns (page, revision).
+
+    publish: True/False, or None for BulletinSettings.publish_directly.
+    """
+    from . import pdf as pdf_module
+    from .models import BulletinPage
+
+    period = parse_period(period)
+    center = resolve_center(center_code)
+    if publish is None:
+        publish = publish_default()
+    stats = compute(center, period)
+    center_name = center.name if center else city_name()
+    title = bulletin_title(center_name, period)
+
+    with transaction.atomic():
+        page = BulletinPage.objects.select_for_update().filter(center=center, period=period).first()
+        if page is None:
+            index = bulletin_index()
+            page = BulletinPage(
+                title=title,
+                slug=bulletin_slug(center.code if center else ALL, period),
+                center=center,
+                period=period,
+                live=False,
+            )
+            freeze(page, stats)
+            page.generated_at = timezone.now()
+            index.add_child(instance=page)
+            page = BulletinPage.objects.get(pk=page.pk)
+            was_live = False
+        else:
+            was_live = page.live
+            if page.has_unpublished_changes and page.latest_revision_id:
+                # Build on top of the latest draft, so an editor's narrative is kept.
+                page = page.get_latest_revision_as_object()
+            page.title = title
+            freeze(page, stats)
+            page.generated_at = timezone.now()
+
+        # Replace the PDF in place unless that would change what the public sees before publishing.
+        replace = publish or not was_live
+        context = page_presentation(page)
+        pdf_bytes = pdf_module.render_pdf(context)
+        page.pdf = _store_pdf(page, pdf_bytes, replace=replace)
+        revision = page.save_revision(user=user, log_action=True, clean=False)
+        if publish:
+            revision.publish(user=user)
+        resolve_failures(center, period)
+    return BulletinPage.objects.get(pk=page.pk), revision
+
+
+def build_month(period, publish=None, user=None, center_code=None):
+    """Build the bulletins of a month: one center, or every center and the city."""
+    period = parse_period(period)
+    codes = [center_code] if center_code else targets()
+    return [build_bulletin(period, code, publish=publish, user=user) for code in codes]
+
+
+# --- Failures ----------------------------------------------------------------------------------
+
+
+def record_failure(period, center_code, exc, tb=""):
+    """Record (or refresh) the unresolved failure of one bulletin build for editors to see."""
+    from .models import BulletinBuildFailure
+
+    try:
+        center = resolve_center(center_code)
+    except BulletinError:
+        center = None
+    period = parse_period(period)
+    message = f"{type(exc).__name__}: {exc}"[:2000]
+    failure = BulletinBuildFailure.objects.filter(period=period, center=center, resolved=False).order_by("-pk").first()
+    if failure is None:
+        return BulletinBuildFailure.objects.create(period=period, center=center, error=message, traceback=tb)
+    failure.error = message
+    failure.traceback = tb
+    failure.save(update_fields=["error", "traceback"])
+    return failure
+
+
+def resolve_failures(center, period):
+    from .models import BulletinBuildFailure
+
+    BulletinBuildFailure.objects.filter(period=period, center=center, resolved=False).update(resolved=True)
