@@ -1,0 +1,276 @@
+"""Chinese text analysis shared by both backends: tokens for the index, parsed queries, snippets.
+
+The embedded index stores pre-analysed text (tokens separated by spaces) in SQLite FTS5 columns,
+so FTS5's own tokenizer only splits on the spaces we put there. Chinese runs become jieba
+search-mode words plus CJK bigrams (so partial words match) and, in the name fields, single
+characters; pinyin (full, initials, syllables and syllable pairs) goes in its own column, which
+is what makes "yyzz", "yingyezhizhao" and homophone typos such as "营业值照" find 营业执照.
+
+Queries are never passed to FTS5 as typed: they are cut into tokens of letters, digits and CJK
+characters only, and every token is quoted by `fts_term()`, so operators, quotes, parentheses,
+control characters and emoji in user input have no effect.
+"""
+
+import functools
+import html
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+MAX_QUERY_CHARS = 200
+MAX_TERMS = 12
+
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CJK_RUN = re.compile(f"[{_CJK}]+")
+TOKEN_RUN = re.compile(f"[{_CJK}]+|[a-z0-9]+")
+ASCII_WORD = re.compile(r"^[a-z0-9]+$")
+QUOTED = re.compile(r"[\"“”「」『』]([^\"“”「」『』]*)[\"“”「」『』]")
+
+# Words that carry no meaning for finding an item ("怎么办", "要什么手续").
+STOPWORDS = frozenset(
+    """的 了 吗 呢 啊 吧 呀 嘛 么 我 我们 你 您 他 她 想 要 需要 想要 怎么 怎么办 怎样 如何 什么 啥 哪些 哪里 哪儿 在哪
+    在哪里 去哪 去哪里 可以 能 能否 能不能 是否 应该 一个 个 请问 手续 流程 办 办理 去 到 和 与 及 或 是 有 没有 需 得
+    怎么样 一下 这个 那个 啥样 多少 多久 哪个 有关 相关 关于 咨询 查询下""".split()
+)
+
+
+def normalize(text):
+    """NFKC (full-width letters to ASCII), lower case, no control or format characters."""
+    text = unicodedata.normalize("NFKC", str(text or ""))
+    text = "".join(" " if unicodedata.category(ch)[0] in "CZ" else ch for ch in text)
+    return text.lower()
+
+
+@functools.cache
+def _jieba():
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def cut_search(text):
+    """jieba search mode (words and their sub-words) of a CJK run."""
+    return [w for w in _jieba().cut_for_search(text) if CJK_RUN.fullmatch(w)]
+
+
+def cut_precise(text):
+    return [w for w in _jieba().lcut(text) if w.strip()]
+
+
+def bigrams(run):
+    if len(run) < 2:
+        return [run] if run else []
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+@functools.lru_cache(maxsize=50000)
+def syllables(text):
+    """Pinyin syllables of a CJK string (toneless, one per character)."""
+    from pypinyin import Style, lazy_pinyin
+
+    return tuple(s.lower() for s in lazy_pinyin(text, style=Style.NORMAL, errors="ignore") if s.isascii())
+
+
+def pinyin_full(text):
+    return "".join(syllables(text))
+
+
+def pinyin_initials(text):
+    return "".join(s[0] for s in syllables(text) if s)
+
+
+def index_tokens(text, unigrams=False):
+    """Tokens for one field: jieba search words + bigrams (+ single characters), ASCII words."""
+    tokens = []
+    for run in TOKEN_RUN.findall(normalize(text)):
+        if ASCII_WORD.match(run):
+            tokens.append(run)
+            continue
+        if len(run) >= 2:
+            tokens.extend(w for w in cut_search(run) if len(w) >= 2)
+            tokens.extend(bigrams(run))
+        if unigrams or len(run) == 1:
+            tokens.extend(run)
+    return " ".join(tokens)
+
+
+def pinyin_tokens(text):
+    """Pinyin tokens of the name fields: full and initials of each run and of each jieba word,
+    single syllables and syllable pairs (for homophone typos)."""
+    tokens = []
+    for run in CJK_RUN.findall(normalize(text)):
+        sylls = syllables(run)
+        if not sylls:
+            continue
+        tokens.append("".join(sylls))
+        tokens.append("".join(s[0] for s in sylls))
+        for word in cut_search(run) if len(run) > 2 else []:
+            if 2 <= len(word) < len(run):
+                tokens.append(pinyin_full(word))
+                tokens.append(pinyin_initials(word))
+        tokens.extend(sylls)
+        tokens.extend(a + b for a, b in zip(sylls, sylls[1:], strict=False))
+    return " ".join(t for t in tokens if t)
+
+
+def fts_term(token, prefix=False):
+    """A token as a quoted FTS5 string (tokens only hold letters, digits and CJK characters)."""
+    return '"' + token.replace('"', '""') + '"' + ("*" if prefix else "")
+
+
+@dataclass
+class Term:
+    """One word the user typed (after segmentation), with the alternatives that satisfy it."""
+
+    text: str
+    ascii: bool = False
+    synonyms: list = field(default_factory=list)
+    phrase: bool = False
+
+    def fts(self):
+        """FTS5 expression that is true when a document satisfies this term."""
+        options = [self._fts_word(self.text)]
+        options += [self._fts_word(normalize(s)) for s in self.synonyms]
+        if not self.ascii:
+            sylls = syllables(self.text)
+            if len(sylls) >= 2:
+                pairs = sorted({a + b for a, b in zip(sylls, sylls[1:], strict=False)})
+                options.append("(" + " AND ".join(f"pinyin:{fts_term(p)}" for p in pairs) + ")")
+            elif len(sylls) == 1 and not self.phrase:
+                options.append(f"pinyin:{fts_term(sylls[0])}")
+        options = [o for o in dict.fromkeys(options) if o]
+        return options[0] if len(options) == 1 else "(" + " OR ".join(options) + ")"
+
+    @staticmethod
+    def _fts_word(word):
+        parts = []
+        for run in TOKEN_RUN.findall(word):
+            if ASCII_WORD.match(run):
+                parts.append(fts_term(run, prefix=len(run) >= 2 and not run.isdigit()))
+            elif len(run) <= 2:
+                parts.append(fts_term(run))
+            else:
+                grams = " AND ".join(fts_term(g) for g in dict.fromkeys(bigrams(run)))
+                parts.append(f"({fts_term(run)} OR ({grams}))")
+        if not parts:
+            return ""
+        return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
+
+    def highlight_words(self):
+        words = [self.text, *self.synonyms]
+        if not self.ascii and len(self.text) > 2:
+            words += bigrams(self.text)
+        return words
+
+
+@dataclass
+class ParsedQuery:
+    text: str
+    terms: list
+    phrases: list
+
+    @property
+    def empty(self):
+        return not self.terms
+
+    def fts_all(self, terms=None):
+        return " AND ".join(t.fts() for t in (terms if terms is not None else self.terms))
+
+    def fts_any(self, terms=None):
+        return " OR ".join(t.fts() for t in (terms if terms is not None else self.terms))
+
+    def highlight_words(self):
+        words = set()
+        for term in self.terms:
+            words.update(w for w in term.highlight_words() if w)
+        return sorted(words, key=len, reverse=True)
+
+    def cjk_text(self):
+        return "".join(t.text for t in self.terms if not t.ascii)
+
+
+def _words(text):
+    """Meaningful words of free text: jieba (precise mode) on CJK runs, ASCII words whole."""
+    words = []
+    for run in TOKEN_RUN.findall(text):
+        if ASCII_WORD.match(run):
+            words.append((run, True))
+        else:
+            pieces = cut_precise(run) if len(run) > 2 else [run]
+            kept = [p for p in pieces if p not in STOPWORDS and CJK_RUN.fullmatch(p)]
+            if not kept and run not in STOPWORDS:
+                kept = [run]
+            words.extend((p, False) for p in kept)
+    return words
+
+
+def parse_query(raw, synonyms=None):
+    """Turn whatever the user typed into terms we quote ourselves. Never raises."""
+    text = normalize(raw)[: MAX_QUERY_CHARS * 2]
+    text = re.sub(r"\s+", " ", text).strip()[:MAX_QUERY_CHARS]
+    synonyms = synonyms or {}
+    phrases = []
+    for match in QUOTED.finditer(text):
+        inner = " ".join(TOKEN_RUN.findall(match.group(1)))
+        if inner:
+            phrases.append(inner)
+    free = QUOTED.sub(" ", text)
+    terms = []
+    seen = set()
+    for phrase in phrases:
+        for run in TOKEN_RUN.findall(phrase):
+            if run not in seen:
+                seen.add(run)
+                terms.append(Term(run, ascii=bool(ASCII_WORD.match(run)), phrase=True))
+    for word, is_ascii in _words(free):
+        if word in seen:
+            continue
+        seen.add(word)
+        terms.append(Term(word, ascii=is_ascii, synonyms=[s for s in synonyms.get(word, []) if s != word]))
+    return ParsedQuery(text=text, terms=terms[:MAX_TERMS], phrases=phrases[:4])
+
+
+def highlight(text, words, length=120):
+    """An escaped excerpt of `text` around the first match, matches wrapped in <mark>."""
+    text = re.sub(r"\s+", " ", text or "").strip()
+    lowered = text.lower()
+    words = [w for w in words if w]
+    start = 0
+    positions = [lowered.find(w.lower()) for w in words]
+    positions = [p for p in positions if p >= 0]
+    if positions:
+        start = max(0, min(positions) - length // 4)
+    excerpt = text[start : start + length]
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if start + length < len(text) else ""
+    if not words:
+        return prefix + html.escape(excerpt) + suffix
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)), re.IGNORECASE)
+    out, last = [], 0
+    for match in pattern.finditer(excerpt):
+        out.append(html.escape(excerpt[last : match.start()]))
+        out.append("<mark>" + html.escape(match.group(0)) + "</mark>")
+        last = match.end()
+    out.append(html.escape(excerpt[last:]))
+    return prefix + "".join(out) + suffix
+
+
+def edit_distance(a, b, limit=None):
+    """Levenshtein distance (small strings: names and their pinyin)."""
+    if a == b:
+        return 0
+    if len(a) < len(b):
+        a, b = b, a
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if limit is not None and min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]

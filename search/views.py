@@ -1,0 +1,98 @@
+"""Search page, /api/search/ and /api/suggest/: thin views over search.service."""
+
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from . import service
+from .backends.base import FACETS, FILTER_NAMES, PER_PAGE, clean_filters
+
+MAX_Q = 200
+
+
+def _query(request):
+    return str(request.GET.get("q", ""))[: MAX_Q * 50]
+
+
+def _page(request):
+    try:
+        return max(1, min(int(request.GET.get("page", "1")), 100))
+    except ValueError:
+        return 1
+
+
+def _url(q, filters, **changes):
+    params = [("q", q)] if q else []
+    for name in FILTER_NAMES:
+        params += [(name, value) for value in filters.get(name, [])]
+    params += [(key, value) for key, value in changes.items() if value]
+    return "?" + urlencode(params)
+
+
+def facet_groups(results, q, filters):
+    """Facets with a link that adds (or removes) each value, for the no-JavaScript page."""
+    groups = []
+    for name, (label, _static) in FACETS.items():
+        values = results.facets.get(name) or []
+        chosen = filters.get(name, [])
+        if not values and not chosen:
+            continue
+        entries = []
+        for value in values[:15]:
+            selected = value["value"] in chosen
+            new = dict(filters)
+            new[name] = [v for v in chosen if v != value["value"]] if selected else [*chosen, value["value"]]
+            entries.append({**value, "selected": selected, "url": _url(q, {k: v for k, v in new.items() if v})})
+        groups.append({"name": name, "label": label, "values": entries})
+    return groups
+
+
+@require_GET
+def search_page(request):
+    q = _query(request)
+    filters = clean_filters(request.GET)
+    page = _page(request)
+    results, error = service.run_search(q, request.GET, page=page) if q.strip() else (None, "")
+    context = {
+        "search_query": q[:MAX_Q],
+        "results": results,
+        "error": error,
+        "filters": filters,
+        "facet_groups": facet_groups(results, q[:MAX_Q], filters) if results else [],
+        "breadcrumbs": [{"title": _("搜索"), "url": ""}],
+    }
+    if results and results.pages > 1:
+        context["previous_url"] = _url(q[:MAX_Q], filters, page=page - 1) if page > 1 else ""
+        context["next_url"] = _url(q[:MAX_Q], filters, page=page + 1) if page < results.pages and page < 100 else ""
+    if results and results.did_you_mean:
+        context["did_you_mean_url"] = _url(results.did_you_mean, {})
+    status = 503 if error else 200
+    return render(request, "search/search.html", context, status=status)
+
+
+@require_GET
+def api_search(request):
+    q = _query(request)
+    results, error = service.run_search(q, request.GET, page=_page(request))
+    body = {
+        "query": results.query,
+        "total": results.total,
+        "took_ms": results.took_ms,
+        "page": results.page,
+        "per_page": PER_PAGE,
+        "mode": results.mode,
+        "results": [hit.as_json() for hit in results.hits],
+        "facets": results.facets or {name: [] for name in FACETS},
+        "did_you_mean": results.did_you_mean,
+    }
+    if error:
+        body["error"] = _("搜索服务暂时不可用，请稍后再试。")
+    return JsonResponse(body, status=503 if error else 200, json_dumps_params={"ensure_ascii": False})
+
+
+@require_GET
+def api_suggest(request):
+    prefix = str(request.GET.get("q", ""))[:MAX_Q]
+    return JsonResponse({"suggestions": service.suggestions(prefix)}, json_dumps_params={"ensure_ascii": False})
