@@ -11,3 +11,14 @@ class PortalConfig(AppConfig):
         from . import schedules
 
         post_migrate.connect(schedules.ensure_schedules_after_migrate, sender=self)
+
+        # Editorial: the home page's latest-notices panel and the weekly review digest.
+        from . import editorial, notices, panels
+
+        panels.register_home_panel(10, "portal/notices_panel.html", notices.home_panel)
+        schedules.register(
+            "editorial-review-digest",
+            "portal.editorial.send_review_digests",
+            schedule_type="W",
+            next_run=editorial.next_weekly_run(),
+        )

@@ -1,15 +1,18 @@
 """Site-wide pages, site settings, and the organisation: service centers and departments."""
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, PageChooserPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField
-from wagtail.models import Page
+from wagtail.models import Orderable, Page
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
 from . import panels
+from .forms import NoticePageForm
 
 
 class ServiceCenter(index.Indexed, models.Model):
@@ -133,3 +136,160 @@ class StandardPage(Page):
 
     class Meta:
         verbose_name = _("普通页面")
+
+
+class EditorialRole(models.Model):
+    """What a group stands for: a role, scoped to a center or a department (see portal/roles.py).
+
+    Groups are created by `manage.py setup_roles`; this record lets dashboards, digests and the
+    fee-item checks find a user's center and departments without parsing group names.
+    """
+
+    WINDOW = "window"
+    REVIEWER = "reviewer"
+    CENTER_ADMIN = "center_admin"
+    SYSADMIN = "sysadmin"
+    ROLE_CHOICES = [
+        (WINDOW, _("窗口人员")),
+        (REVIEWER, _("部门审核")),
+        (CENTER_ADMIN, _("中心管理员")),
+        (SYSADMIN, _("系统管理员")),
+    ]
+
+    group = models.OneToOneField(
+        "auth.Group", verbose_name=_("用户组"), on_delete=models.CASCADE, related_name="editorial_role"
+    )
+    role = models.CharField(_("角色"), max_length=20, choices=ROLE_CHOICES)
+    center = models.ForeignKey(
+        ServiceCenter, verbose_name=_("中心"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("部门"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("编辑角色")
+        verbose_name_plural = _("编辑角色")
+        constraints = [
+            models.UniqueConstraint(fields=["role", "center", "department"], name="editorial_role_unique"),
+        ]
+
+    def __str__(self):
+        return self.group.name
+
+
+NOTICE_CATEGORIES = [
+    ("notice", _("通知")),
+    ("announcement", _("公告")),
+    ("publicity", _("公示")),
+    ("interpretation", _("政策解读")),
+]
+
+
+class NoticeIndexPage(Page):
+    """通知公告: /notices/ lists every center's notices; /notices/<center>/ holds one center's.
+
+    Each center's notices live under their own index page so that Wagtail's page permissions
+    (per subtree) let a center admin publish only their center's notices.
+    """
+
+    intro = models.CharField(_("导语"), max_length=250, blank=True)
+    center = models.ForeignKey(
+        ServiceCenter,
+        verbose_name=_("中心"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("留空表示全部中心的通知公告目录"),
+    )
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("center")]
+    parent_page_types = ["portal.HomePage", "portal.NoticeIndexPage"]
+    subpage_types = ["portal.NoticeIndexPage", "portal.NoticePage"]
+
+    class Meta:
+        verbose_name = _("通知公告目录")
+
+    def get_context(self, request, *args, **kwargs):
+        from .notices import listing_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(listing_context(self, request))
+        return context
+
+
+class NoticePage(Page):
+    """One notice (通知、公告、公示、政策解读) with attachments and related service items."""
+
+    category = models.CharField(_("类别"), max_length=20, choices=NOTICE_CATEGORIES, default="notice")
+    date = models.DateField(_("发布日期"), default=timezone.localdate)
+    summary = models.CharField(_("摘要"), max_length=300, blank=True)
+    body = RichTextField(_("正文"), blank=True)
+    pinned = models.BooleanField(_("置顶"), default=False)
+    center = models.ForeignKey(
+        ServiceCenter, verbose_name=_("中心"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    content_panels = [
+        FieldPanel("title", heading=_("标题")),
+        FieldRowPanel([FieldPanel("category"), FieldPanel("date")]),
+        FieldPanel("pinned"),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        InlinePanel("attachments", label=_("附件")),
+        InlinePanel("related_items", label=_("相关事项")),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.FilterField("category"),
+        index.FilterField("center"),
+    ]
+    parent_page_types = ["portal.NoticeIndexPage"]
+    subpage_types = []
+    base_form_class = NoticePageForm
+
+    class Meta:
+        verbose_name = _("通知公告")
+        verbose_name_plural = _("通知公告")
+        indexes = [models.Index(fields=["pinned", "date"])]
+
+    def save(self, *args, **kwargs):
+        # The center follows the index page the notice lives under, so listings can filter by it.
+        parent = self.get_parent() if self.pk or self.path else None
+        if parent is not None:
+            owner = NoticeIndexPage.objects.filter(pk=parent.pk).values_list("center_id", flat=True).first()
+            if owner:
+                self.center_id = owner
+        return super().save(*args, **kwargs)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["attachments"] = [a for a in self.attachments.select_related("document") if a.document_id]
+        context["related_pages"] = [
+            link.item.specific for link in self.related_items.select_related("item") if link.item.live
+        ]
+        return context
+
+
+class NoticeAttachment(Orderable):
+    page = ParentalKey(NoticePage, related_name="attachments", on_delete=models.CASCADE)
+    document = models.ForeignKey(
+        "wagtaildocs.Document", verbose_name=_("文件"), on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(_("附件名称"), max_length=200, blank=True, help_text=_("留空则使用文件标题"))
+
+    panels = [FieldPanel("document"), FieldPanel("title")]
+
+    @property
+    def label(self):
+        return self.title or self.document.title
+
+
+class NoticeRelatedItem(Orderable):
+    page = ParentalKey(NoticePage, related_name="related_items", on_delete=models.CASCADE)
+    # A page link (chooser limited to service items) keeps the portal free of imports from guides.
+    item = models.ForeignKey("wagtailcore.Page", verbose_name=_("事项"), on_delete=models.CASCADE, related_name="+")
+
+    panels = [PageChooserPanel("item", page_type="guides.GuidePage")]

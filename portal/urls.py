@@ -7,6 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from portal import views
+from portal.feeds import NoticeFeed
 
 handler404 = "portal.views.page_not_found"
 handler500 = "portal.views.server_error"
@@ -17,6 +18,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("feeds/notices/", NoticeFeed(), name="notice_feed"),
 ]
 
 # Apps contribute their own routes (APIs, feeds, search) before Wagtail's catch-all.

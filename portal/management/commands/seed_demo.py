@@ -5,7 +5,7 @@ import importlib
 from django.core.management.base import BaseCommand
 
 # Each app may provide `<app>.demo.seed(stdout)`; they run in dependency order.
-DEMO_MODULES = ["portal.demo", "guides.demo", "disclosures.demo", "search.demo"]
+DEMO_MODULES = ["portal.demo", "guides.demo", "disclosures.demo", "portal.editorial_demo", "search.demo"]
 
 
 class Command(BaseCommand):

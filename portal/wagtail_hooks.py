@@ -1,0 +1,123 @@
+"""Admin hooks: the editor's dashboard panel, two-factor pages, and fee-item boundaries.
+
+Page boundaries (items, notices) come from Wagtail's page permissions per subtree, set up by
+portal.roles. Fee items are snippets, which Wagtail permits per model only, so here they are
+limited to the editor's department (window staff, reviewers) or center (center admins): the
+listing shows only those, and creating, editing or deleting another's fee item is refused.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from wagtail import hooks
+from wagtail.admin.ui.components import Component
+
+from . import signin
+from .editorial import dashboard_context
+from .roles import scope_for
+
+
+@hooks.register("register_admin_urls")
+def two_factor_urls():
+    return [
+        path("two-factor/", signin.setup_view, name="portal_two_factor_setup"),
+        path("two-factor/verify/", signin.verify_view, name="portal_two_factor_verify"),
+    ]
+
+
+@hooks.register("register_account_menu_item")
+def two_factor_menu_item(request):
+    return {
+        "url": reverse("portal_two_factor_setup"),
+        "label": _("两步验证"),
+        "help_text": _("登录时除密码外再输入手机验证器应用的验证码"),
+    }
+
+
+class EditorialPanel(Component):
+    """Items overdue for review, items missing disclosures, reviews waiting: own scope only."""
+
+    name = "editorial_freshness"
+    order = 90
+    template_name = "portal/editorial_panel.html"
+
+    def __init__(self, context):
+        self.panel_context = context
+
+    def get_context_data(self, parent_context):
+        return self.panel_context
+
+
+@hooks.register("construct_homepage_panels")
+def add_editorial_panel(request, panels):
+    context = dashboard_context(request.user)
+    if context is not None:
+        panels.append(EditorialPanel(context))
+
+
+# Fee items ---------------------------------------------------------------------------------
+
+
+def _fee_item_model():
+    from guides.models import FeeItem
+
+    return FeeItem
+
+
+def _department_from_post(request):
+    from .models import Department
+
+    value = request.POST.get("department")
+    if not value:
+        return None
+    try:
+        return Department.objects.filter(pk=int(value)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+def _refuse():
+    raise PermissionDenied(_("您只能管理本部门（中心管理员：本中心）的收费项目。"))
+
+
+@hooks.register("before_create_snippet")
+def check_fee_item_create(request, model):
+    if model is _fee_item_model() and request.method == "POST":
+        department = _department_from_post(request)
+        if department is not None and not scope_for(request.user).covers_department(department):
+            _refuse()
+
+
+@hooks.register("before_edit_snippet")
+def check_fee_item_edit(request, instance):
+    if isinstance(instance, _fee_item_model()):
+        scope = scope_for(request.user)
+        if not scope.covers_department(instance.department):
+            _refuse()
+        if request.method == "POST":
+            department = _department_from_post(request)
+            if department is not None and not scope.covers_department(department):
+                _refuse()
+
+
+@hooks.register("before_delete_snippet")
+def check_fee_item_delete(request, instances):
+    model = _fee_item_model()
+    scope = scope_for(request.user)
+    for instance in instances:
+        if isinstance(instance, model) and not scope.covers_department(instance.department):
+            _refuse()
+
+
+def scoped_fee_items(request):
+    """The fee-item listing, limited to the editor's departments or centers."""
+    return _fee_item_model().objects.filter(scope_for(request.user).item_q("department", "department__center"))
+
+
+def _limit_fee_item_listing():
+    viewset = getattr(_fee_item_model(), "snippet_viewset", None)
+    if viewset is not None:
+        viewset.get_queryset = scoped_fee_items
+
+
+_limit_fee_item_listing()
