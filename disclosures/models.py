@@ -290,3 +290,6 @@ class BulletinBuildFailure(models.Model):
 
     def __str__(self):
         return f"{self.period:%Y-%m} {self.center or _('全市')}: {self.error[:60]}"
+
+
+from . import workdays  # noqa: E402, F401  (connects the holiday-change signal)

@@ -1,7 +1,16 @@
-"""Routes of the disclosures app (added before Wagtail's catch-all by portal/urls.py)."""
+"""Routes of the disclosures app (added before Wagtail's catch-all by portal/urls.py).
 
-from django.urls import include, path
+Fee schedule and case push live in disclosures/api.py; bulletin routes in bulletin_urls.py.
+"""
+
+from django.urls import include, path, re_path
+
+from . import api
 
 urlpatterns = [
+    path("fees/", api.fee_schedule, name="fee_schedule"),
+    re_path(r"^fees/schedule\.(?P<fmt>csv|xlsx|json)$", api.fee_download, name="fee_download"),
+    path("api/fees/", api.fees_api, name="fees_api"),
+    path("api/cases/", api.push_cases, name="push_cases"),
     path("", include("disclosures.bulletin_urls")),
 ]

@@ -1,0 +1,360 @@
+"""Validate and store case records (办件) from files (import_cases) and the push API.
+
+One code path for both: rows are checked one by one (every problem is reported with its row,
+column and a Chinese reason), derived facts are computed once here (department and promised
+days from the item, due date in working days, on time, same day), and rows are written in
+batches with an upsert on case_no, inside one transaction: a file or a pushed batch is applied
+completely or not at all, and importing the same cases again updates them instead of
+duplicating them.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.tabular import Problems, TabularError, as_text, parse_bool, parse_datetime, read_table
+
+from . import workdays
+from .models import Case
+
+BATCH_SIZE = 2000
+
+COLUMNS = {
+    "case_no": ["办件编号", "办件号", "业务流水号", "case no"],
+    "center": ["中心", "中心编码", "center code"],
+    "item_code": ["事项编码", "item code"],
+    "channel": ["办理渠道", "渠道"],
+    "received_at": ["受理时间"],
+    "completed_at": ["办结时间"],
+    "status": ["状态", "办件状态"],
+    "satisfaction": ["满意度", "评价"],
+    "complaint": ["投诉", "是否投诉"],
+}
+REQUIRED = ["case_no", "center", "item_code", "channel", "received_at", "status"]
+
+CHANNELS = {
+    "window": Case.CHANNEL_WINDOW,
+    "窗口": Case.CHANNEL_WINDOW,
+    "线下": Case.CHANNEL_WINDOW,
+    "online": Case.CHANNEL_ONLINE,
+    "网上": Case.CHANNEL_ONLINE,
+    "网办": Case.CHANNEL_ONLINE,
+    "线上": Case.CHANNEL_ONLINE,
+}
+OVERDUE = "overdue"  # accepted on input; overdue is derived from the due date, not stored
+STATUSES = {
+    "received": Case.STATUS_RECEIVED,
+    "受理": Case.STATUS_RECEIVED,
+    "已受理": Case.STATUS_RECEIVED,
+    "在办": Case.STATUS_RECEIVED,
+    "completed": Case.STATUS_COMPLETED,
+    "办结": Case.STATUS_COMPLETED,
+    "已办结": Case.STATUS_COMPLETED,
+    "returned": Case.STATUS_RETURNED,
+    "退回": Case.STATUS_RETURNED,
+    "overdue": OVERDUE,
+    "超期": OVERDUE,
+}
+SATISFACTION = {
+    "good": Case.SATISFACTION_GOOD,
+    "好评": Case.SATISFACTION_GOOD,
+    "满意": Case.SATISFACTION_GOOD,
+    "非常满意": Case.SATISFACTION_GOOD,
+    "5": Case.SATISFACTION_GOOD,
+    "4": Case.SATISFACTION_GOOD,
+    "neutral": Case.SATISFACTION_NEUTRAL,
+    "中评": Case.SATISFACTION_NEUTRAL,
+    "基本满意": Case.SATISFACTION_NEUTRAL,
+    "3": Case.SATISFACTION_NEUTRAL,
+    "bad": Case.SATISFACTION_BAD,
+    "差评": Case.SATISFACTION_BAD,
+    "不满意": Case.SATISFACTION_BAD,
+    "非常不满意": Case.SATISFACTION_BAD,
+    "2": Case.SATISFACTION_BAD,
+    "1": Case.SATISFACTION_BAD,
+}
+UPDATE_FIELDS = [
+    "center",
+    "item",
+    "item_code",
+    "department",
+    "channel",
+    "received_at",
+    "completed_at",
+    "status",
+    "promised_days",
+    "due_date",
+    "completed_on_time",
+    "completed_same_day",
+    "satisfaction",
+    "complaint",
+    "updated_at",
+]
+MAX_CASE_NO = Case._meta.get_field("case_no").max_length
+
+
+@dataclass
+class CaseResult:
+    """What an import did (or would do, in a dry run), or why it did nothing."""
+
+    dry_run: bool = False
+    created: int = 0
+    updated: int = 0
+    problems: list = field(default_factory=list)
+
+    @property
+    def total(self):
+        return self.created + self.updated
+
+    def summary(self):
+        prefix = _("（试运行，未写入）") if self.dry_run else ""
+        return prefix + _("新增 %(created)s 条，更新 %(updated)s 条") % {
+            "created": self.created,
+            "updated": self.updated,
+        }
+
+
+def _choice(value, mapping, allowed):
+    text = as_text(value).strip()
+    code = mapping.get(text.lower()) or mapping.get(text)
+    if code is None:
+        return None, _("“%(value)s”不是允许的值：%(allowed)s") % {"value": text, "allowed": allowed}
+    return code, None
+
+
+class _Items:
+    """(center code, item code) -> item facts, loaded once per center."""
+
+    def __init__(self):
+        from portal.models import ServiceCenter
+
+        self.centers = dict(ServiceCenter.objects.values_list("code", "id"))
+        self._items = {}
+
+    def item(self, center_code, item_code):
+        center_id = self.centers[center_code]
+        items = self._items.get(center_id)
+        if items is None:
+            from guides.models import HANDLING_IMMEDIATE, GuidePage
+
+            items = {}
+            rows = (
+                GuidePage.objects.filter(center_id=center_id)
+                .order_by("live", "pk")  # live pages last, so they win over drafts with the same code
+                .values_list("pk", "item_code", "department_id", "promised_days", "statutory_days", "handling_type")
+            )
+            for pk, code, department_id, promised, statutory, handling in rows:
+                if promised is None:
+                    promised = statutory
+                if promised is None and handling == HANDLING_IMMEDIATE:
+                    promised = 0
+                items[code.strip().lower()] = (pk, department_id, promised)
+            self._items[center_id] = items
+        return items.get(item_code.lower())
+
+
+def derive(calendar, received_at, completed_at, status, promised_days):
+    """(due_date, completed_on_time, completed_same_day) of a case, in Asia/Shanghai working days.
+
+    Due date: `promised_days` working days after the day of receipt (the same day for 0).
+    The flags are None unless the case is completed; on time is None without a time limit.
+    """
+    received_day = workdays.local_date(received_at)
+    due_date = calendar.add_working_days(received_day, promised_days) if promised_days is not None else None
+    on_time = same_day = None
+    if status == Case.STATUS_COMPLETED and completed_at is not None:
+        completed_day = workdays.local_date(completed_at)
+        same_day = completed_day == received_day
+        on_time = completed_day <= due_date if due_date is not None else None
+    return due_date, on_time, same_day
+
+
+class CaseWriter:
+    """Checks rows and writes them in batches; call add() for each row, then finish().
+
+    `only_center` (a center code) refuses rows for any other center (the push API).
+    Use inside transaction.atomic(); nothing is written once a problem has been found.
+    """
+
+    def __init__(self, *, dry_run=False, only_center=None, label=None, calendar=None, batch_size=BATCH_SIZE):
+        self.result = CaseResult(dry_run=dry_run)
+        self.problems = Problems()
+        self.only_center = only_center
+        self.label = label or (lambda name: name)
+        self.calendar = calendar or workdays.get_calendar()
+        self.batch_size = batch_size
+        self.items = _Items()
+        self.seen = {}
+        self.batch = []
+        self.latest = timezone.now() + datetime.timedelta(days=1)
+
+    def _problem(self, row, column, reason):
+        self.problems.add(row, self.label(column) if column else "", reason)
+
+    def add(self, row, values):
+        """Check one row ({column: value}); keep the case for writing when it is valid."""
+        case = self._check(row, values)
+        if case is not None and not self.problems:
+            self.batch.append(case)
+            if len(self.batch) >= self.batch_size:
+                self.flush()
+
+    def _check(self, row, values):
+        case_no = as_text(values.get("case_no"))
+        if not case_no:
+            self._problem(row, "case_no", _("办件编号不能为空"))
+        elif len(case_no) > MAX_CASE_NO:
+            self._problem(row, "case_no", _("办件编号过长（最多 %(n)s 个字符）") % {"n": MAX_CASE_NO})
+        elif case_no in self.seen:
+            self._problem(
+                row, "case_no", _("办件编号“%(no)s”与第 %(row)s 行重复") % {"no": case_no, "row": self.seen[case_no]}
+            )
+        else:
+            self.seen[case_no] = row
+
+        center_code = as_text(values.get("center")).lower()
+        item = None
+        if not center_code:
+            self._problem(row, "center", _("中心编码不能为空"))
+        elif center_code not in self.items.centers:
+            self._problem(row, "center", _("未知的中心“%(code)s”") % {"code": center_code})
+        elif self.only_center and center_code != self.only_center:
+            self._problem(
+                row,
+                "center",
+                _("该令牌只能推送“%(own)s”的办件，不能推送“%(code)s”的办件")
+                % {"own": self.only_center, "code": center_code},
+            )
+        else:
+            item_code = as_text(values.get("item_code"))
+            if not item_code:
+                self._problem(row, "item_code", _("事项编码不能为空"))
+            else:
+                item = self.items.item(center_code, item_code)
+                if item is None:
+                    self._problem(
+                        row,
+                        "item_code",
+                        _("中心“%(center)s”没有编码为“%(code)s”的事项") % {"center": center_code, "code": item_code},
+                    )
+
+        channel = None
+        if as_text(values.get("channel")):
+            channel, error = _choice(values.get("channel"), CHANNELS, _("窗口（window）、网上（online）"))
+            if error:
+                self._problem(row, "channel", error)
+        else:
+            self._problem(row, "channel", _("办理渠道不能为空（窗口/window 或 网上/online）"))
+
+        status = None
+        if as_text(values.get("status")):
+            status, error = _choice(
+                values.get("status"), STATUSES, _("受理（received）、办结（completed）、退回（returned）")
+            )
+            if error:
+                self._problem(row, "status", error)
+        else:
+            self._problem(row, "status", _("状态不能为空"))
+
+        received_at, error = parse_datetime(values.get("received_at"))
+        if error:
+            self._problem(row, "received_at", error)
+        elif received_at is None:
+            self._problem(row, "received_at", _("受理时间不能为空"))
+        elif received_at > self.latest:
+            self._problem(row, "received_at", _("受理时间晚于当前时间"))
+        completed_at, completed_error = parse_datetime(values.get("completed_at"))
+        if completed_error:
+            self._problem(row, "completed_at", completed_error)
+            completed_at = None
+        elif completed_at is not None:
+            if received_at is not None and completed_at < received_at:
+                self._problem(row, "completed_at", _("办结时间早于受理时间"))
+            elif completed_at > self.latest:
+                self._problem(row, "completed_at", _("办结时间晚于当前时间"))
+
+        if status == OVERDUE:
+            status = Case.STATUS_COMPLETED if completed_at else Case.STATUS_RECEIVED
+        if status == Case.STATUS_COMPLETED and completed_at is None and not completed_error:
+            self._problem(row, "completed_at", _("状态为办结时必须填写办结时间"))
+        if status == Case.STATUS_RECEIVED and completed_at is not None:
+            self._problem(row, "completed_at", _("状态为受理（未办结）时办结时间应为空"))
+
+        satisfaction = None
+        if as_text(values.get("satisfaction")):
+            satisfaction, error = _choice(
+                values.get("satisfaction"), SATISFACTION, _("好评（good）、中评（neutral）、差评（bad）或 1–5 分")
+            )
+            if error:
+                self._problem(row, "satisfaction", error)
+        complaint, error = parse_bool(values.get("complaint"))
+        if error:
+            self._problem(row, "complaint", error)
+
+        if self.problems:
+            return None
+        item_id, department_id, promised = item
+        due_date, on_time, same_day = derive(self.calendar, received_at, completed_at, status, promised)
+        return Case(
+            case_no=case_no,
+            center_id=self.items.centers[center_code],
+            item_id=item_id,
+            item_code=as_text(values.get("item_code")),
+            department_id=department_id,
+            channel=channel,
+            received_at=received_at,
+            completed_at=completed_at,
+            status=status,
+            promised_days=promised,
+            due_date=due_date,
+            completed_on_time=on_time,
+            completed_same_day=same_day,
+            satisfaction=satisfaction,
+            complaint=bool(complaint),
+        )
+
+    def flush(self):
+        if not self.batch:
+            return
+        numbers = [case.case_no for case in self.batch]
+        existing = Case.objects.filter(case_no__in=numbers).count()
+        self.result.updated += existing
+        self.result.created += len(self.batch) - existing
+        if not self.result.dry_run:
+            Case.objects.bulk_create(
+                self.batch, update_conflicts=True, unique_fields=["case_no"], update_fields=UPDATE_FIELDS
+            )
+        self.batch = []
+
+    def finish(self):
+        """Write what is left; returns the result (problems listed, counts zero when any)."""
+        if not self.problems:
+            self.flush()
+        if self.problems:
+            self.result.problems = list(self.problems)
+            self.result.created = self.result.updated = 0
+        return self.result
+
+
+def apply_rows(rows, *, dry_run=False, only_center=None, label=None):
+    """Check and store [(row number, {column: value})] all-or-nothing; returns a CaseResult."""
+    with transaction.atomic():
+        writer = CaseWriter(dry_run=dry_run, only_center=only_center, label=label)
+        for number, values in rows:
+            writer.add(number, values)
+        result = writer.finish()
+        if result.problems or dry_run:
+            transaction.set_rollback(True)
+    return result
+
+
+def import_cases(source, *, filename, dry_run=False, max_bytes=None):
+    """Read a CSV/XLSX file of cases and apply it all-or-nothing; returns a CaseResult."""
+    try:
+        table = read_table(source, filename=filename, aliases=COLUMNS, required=REQUIRED, max_bytes=max_bytes)
+    except TabularError as exc:
+        return CaseResult(dry_run=dry_run, problems=exc.problems)
+    return apply_rows(table.rows, dry_run=dry_run, label=table.label)
