@@ -14,6 +14,7 @@ DEMO_SYNONYMS = [
     "医保 = 医疗保险",
     "房产证 = 不动产权证书 = 不动产登记",
     "网咖 = 网吧",
+    "公司 = 企业",
     "生孩子 = 生育 = 出生",
     "退休 = 养老",
     "准生证 = 生育登记",
@@ -29,4 +30,6 @@ def seed(stdout=None, small=False):
         SynonymGroup.objects.get_or_create(terms=group.terms, defaults={"note": group.note})
     result = indexing.rebuild()
     if stdout:
-        stdout.write(f"search: {SynonymGroup.objects.count()} synonym groups, index rebuilt ({result['indexed']} documents)")
+        stdout.write(
+            f"search: {SynonymGroup.objects.count()} synonym groups, index rebuilt ({result['indexed']} documents)"
+        )

@@ -214,7 +214,9 @@ def _date_of(page, *names):
     for name in names:
         value = getattr(page, name, None)
         if isinstance(value, datetime.datetime):
-            return timezone.localtime(value).date().isoformat() if timezone.is_aware(value) else value.date().isoformat()
+            return (
+                timezone.localtime(value).date().isoformat() if timezone.is_aware(value) else value.date().isoformat()
+            )
         if isinstance(value, datetime.date):
             return value.isoformat()
         if value:
@@ -277,7 +279,10 @@ def sources():
         (KIND_LIFE_EVENT, life_event_queryset(), life_event_document),
         (KIND_FEE, fee_queryset(), fee_document),
     ]
-    for kind, spec, builder in ((KIND_NOTICE, NOTICE_MODEL, notice_document), (KIND_BULLETIN, BULLETIN_MODEL, bulletin_document)):
+    for kind, spec, builder in (
+        (KIND_NOTICE, NOTICE_MODEL, notice_document),
+        (KIND_BULLETIN, BULLETIN_MODEL, bulletin_document),
+    ):
         queryset = _optional_pages(spec)
         if queryset is not None:
             result.append((kind, queryset, builder))

@@ -23,9 +23,7 @@ def promoted_hits(query, backend):
         return []
     try:
         picks = list(
-            SearchPromotion.objects.filter(query__query_string=normalised)
-            .select_related("page")
-            .order_by("sort_order")
+            SearchPromotion.objects.filter(query__query_string=normalised).select_related("page").order_by("sort_order")
         )
     except DatabaseError:
         return []
@@ -38,9 +36,20 @@ def promoted_hits(query, backend):
             specific = page.specific_deferred
             key = f"{specific._meta.label_lower}:{page.pk}"
             indexed = backend.get([key])
-            hit = indexed[0] if indexed else Hit(key=key, kind="page", title=page.title, url=page.url or "", snippet="", score=0.0)
+            hit = (
+                indexed[0]
+                if indexed
+                else Hit(key=key, kind="page", title=page.title, url=page.url or "", snippet="", score=0.0)
+            )
         elif pick.external_link_url:
-            hit = Hit(key=f"link:{pick.pk}", kind="link", title=pick.external_link_text or pick.external_link_url, url=pick.external_link_url, snippet="", score=0.0)
+            hit = Hit(
+                key=f"link:{pick.pk}",
+                kind="link",
+                title=pick.external_link_text or pick.external_link_url,
+                url=pick.external_link_url,
+                snippet="",
+                score=0.0,
+            )
         else:
             continue
         if pick.description:

@@ -5,7 +5,6 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 from .documents import model_key
 from .indexing import schedule
 
-
 INDEXED_LABELS = {"guides.guidepage", "guides.lifeeventpage", "portal.noticepage", "disclosures.bulletinpage"}
 
 
@@ -37,7 +36,12 @@ def fee_changed(sender, instance, **kwargs):
     from guides.models import FeeItem
 
     keys = [model_key(instance)]
-    keys += [f"{FeeItem._meta.label_lower}:{pk}" for pk in FeeItem.objects.filter(department_id=instance.department_id, code=instance.code).values_list("pk", flat=True)]
+    keys += [
+        f"{FeeItem._meta.label_lower}:{pk}"
+        for pk in FeeItem.objects.filter(department_id=instance.department_id, code=instance.code).values_list(
+            "pk", flat=True
+        )
+    ]
     schedule(keys)
 
 

@@ -9,7 +9,16 @@ MAX_PAGE = 100
 
 # Facets: name -> (label, static value labels or None when labels come from the data).
 FACETS = {
-    "kind": (_("类别"), {"guide": _("办事指南"), "life_event": _("一件事"), "fee": _("收费项目"), "notice": _("通知公告"), "bulletin": _("运行情况通报")}),
+    "kind": (
+        _("类别"),
+        {
+            "guide": _("办事指南"),
+            "life_event": _("一件事"),
+            "fee": _("收费项目"),
+            "notice": _("通知公告"),
+            "bulletin": _("运行情况通报"),
+        },
+    ),
     "audience": (_("服务对象"), {"person": _("个人"), "legal": _("法人"), "both": _("个人和法人")}),
     "center": (_("中心"), None),
     "department": (_("部门"), None),

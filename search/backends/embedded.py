@@ -1,3 +1,4 @@
+# ruff: noqa: S608 - SQL is assembled from constants and placeholders; user text is always a bound parameter.
 """Embedded full-text index in its own SQLite FTS5 file (no server needed).
 
 Layout: SEARCH_INDEX_PATH is a symbolic link to the current generation file
@@ -25,9 +26,25 @@ SCHEMA_VERSION = "1"
 # bm25 weights per FTS column: the name counts most, then keywords and pinyin, then the
 # acceptance conditions and materials, then the procedure, then everything else.
 COLUMNS = ["name", "keywords", "pinyin", "conditions", "materials", "procedure", "other"]
-WEIGHTS = {"name": 10.0, "keywords": 5.0, "pinyin": 3.0, "conditions": 1.5, "materials": 1.5, "procedure": 1.0, "other": 0.4}
+WEIGHTS = {
+    "name": 10.0,
+    "keywords": 5.0,
+    "pinyin": 3.0,
+    "conditions": 1.5,
+    "materials": 1.5,
+    "procedure": 1.0,
+    "other": 0.4,
+}
 BM25 = "bm25(fts, " + ", ".join(str(WEIGHTS[c]) for c in COLUMNS) + ")"
-FACET_COLUMNS = {"kind": "kind", "audience": "audience", "center": "center", "department": "department", "type": "item_type", "fee": "fee", "online": "online"}
+FACET_COLUMNS = {
+    "kind": "kind",
+    "audience": "audience",
+    "center": "center",
+    "department": "department",
+    "type": "item_type",
+    "fee": "fee",
+    "online": "online",
+}
 KEEP_GENERATIONS = 2
 ALL_TERMS_BONUS = 1000.0
 
@@ -113,7 +130,11 @@ class EmbeddedBackend(SearchBackend):
 
     def _generations(self):
         return sorted(
-            (p for p in self.path.parent.glob(f"{self.path.name}.gen-*") if not p.name.endswith(("-wal", "-shm", "-journal"))),
+            (
+                p
+                for p in self.path.parent.glob(f"{self.path.name}.gen-*")
+                if not p.name.endswith(("-wal", "-shm", "-journal"))
+            ),
             key=lambda p: p.stat().st_mtime,
         )
 
@@ -208,7 +229,11 @@ class EmbeddedBackend(SearchBackend):
             document.date,
             document.boost,
             document.summary,
-            _plain(" ".join([name_text, keywords, document.conditions, document.materials, document.procedure, document.other])),
+            _plain(
+                " ".join(
+                    [name_text, keywords, document.conditions, document.materials, document.procedure, document.other]
+                )
+            ),
             document.base_name,
             analysis.pinyin_full(document.base_name),
         )
@@ -220,16 +245,27 @@ class EmbeddedBackend(SearchBackend):
         for document in documents:
             doc_row, fts_row = self._rows(document)
             self._delete_keys(cursor, [document.key])
-            cursor.execute(f"INSERT INTO docs(key, kind, title, url, item_code, center, center_label, department, department_label, audience, item_type, fee, online, date, boost, summary, plain, base_name, name_pinyin) VALUES ({', '.join('?' * 19)})", doc_row)
+            cursor.execute(
+                f"INSERT INTO docs(key, kind, title, url, item_code, center, center_label, department, department_label, audience, item_type, fee, online, date, boost, summary, plain, base_name, name_pinyin) VALUES ({', '.join('?' * 19)})",
+                doc_row,
+            )
             doc_id = cursor.lastrowid
-            cursor.execute(f"INSERT INTO fts(rowid, {', '.join(COLUMNS)}) VALUES (?, {', '.join('?' * len(COLUMNS))})", (doc_id, *fts_row))
+            cursor.execute(
+                f"INSERT INTO fts(rowid, {', '.join(COLUMNS)}) VALUES (?, {', '.join('?' * len(COLUMNS))})",
+                (doc_id, *fts_row),
+            )
             for slug, label in document.themes:
                 cursor.execute("INSERT OR IGNORE INTO doc_themes(theme, doc_id) VALUES (?, ?)", (slug, doc_id))
                 cursor.execute("INSERT OR REPLACE INTO labels VALUES ('theme', ?, ?)", (slug, label))
             if document.center:
-                cursor.execute("INSERT OR REPLACE INTO labels VALUES ('center', ?, ?)", (document.center, document.center_label))
+                cursor.execute(
+                    "INSERT OR REPLACE INTO labels VALUES ('center', ?, ?)", (document.center, document.center_label)
+                )
             if document.department:
-                cursor.execute("INSERT OR IGNORE INTO labels VALUES ('department', ?, ?)", (document.department, document.department_label))
+                cursor.execute(
+                    "INSERT OR IGNORE INTO labels VALUES ('department', ?, ?)",
+                    (document.department, document.department_label),
+                )
             written += 1
         return written
 
@@ -326,7 +362,9 @@ class EmbeddedBackend(SearchBackend):
         clauses, params = [], []
         for name, values in (filters or {}).items():
             if name == "theme":
-                clauses.append(f"d.id IN (SELECT doc_id FROM doc_themes WHERE theme IN ({', '.join('?' * len(values))}))")
+                clauses.append(
+                    f"d.id IN (SELECT doc_id FROM doc_themes WHERE theme IN ({', '.join('?' * len(values))}))"
+                )
                 params.extend(values)
                 continue
             column = FACET_COLUMNS.get(name)
@@ -347,7 +385,9 @@ class EmbeddedBackend(SearchBackend):
         return connection.execute("SELECT 1 FROM fts WHERE fts MATCH ? LIMIT 1", (expression,)).fetchone() is not None
 
     def _collect(self, connection, expression, parsed, filters, bonus=0.0, reset=True):
-        connection.execute("CREATE TEMP TABLE IF NOT EXISTS hits(id INTEGER PRIMARY KEY, score REAL, kind TEXT, audience TEXT, center TEXT, department TEXT, item_type TEXT, fee TEXT, online TEXT)")
+        connection.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS hits(id INTEGER PRIMARY KEY, score REAL, kind TEXT, audience TEXT, center TEXT, department TEXT, item_type TEXT, fee TEXT, online TEXT)"
+        )
         if reset:
             connection.execute("DELETE FROM temp.hits")
         where, params = self._filter_sql(filters, parsed.phrases)
@@ -369,10 +409,20 @@ class EmbeddedBackend(SearchBackend):
 
     def _facets(self, connection):
         facets = {name: [] for name in FACETS}
-        parts = " UNION ALL ".join(f"SELECT '{name}', {column}, count(*) FROM temp.hits WHERE {column} != '' GROUP BY {column}" for name, column in FACET_COLUMNS.items())
+        parts = " UNION ALL ".join(
+            f"SELECT '{name}', {column}, count(*) FROM temp.hits WHERE {column} != '' GROUP BY {column}"
+            for name, column in FACET_COLUMNS.items()
+        )
         rows = list(connection.execute(parts))
-        rows += list(connection.execute("SELECT 'theme', t.theme, count(*) FROM temp.hits h JOIN doc_themes t ON t.doc_id = h.id GROUP BY t.theme"))
-        labels = {(facet, value): label for facet, value, label in connection.execute("SELECT facet, value, label FROM labels")}
+        rows += list(
+            connection.execute(
+                "SELECT 'theme', t.theme, count(*) FROM temp.hits h JOIN doc_themes t ON t.doc_id = h.id GROUP BY t.theme"
+            )
+        )
+        labels = {
+            (facet, value): label
+            for facet, value, label in connection.execute("SELECT facet, value, label FROM labels")
+        }
         for name, value, count in rows:
             if value is None:
                 continue
@@ -440,7 +490,9 @@ class EmbeddedBackend(SearchBackend):
         if not keys:
             return []
         connection = self._reader()
-        rows = connection.execute(f"SELECT d.*, 0 AS score FROM docs d WHERE key IN ({', '.join('?' * len(keys))})", keys).fetchall()
+        rows = connection.execute(
+            f"SELECT d.*, 0 AS score FROM docs d WHERE key IN ({', '.join('?' * len(keys))})", keys
+        ).fetchall()
         by_key = {row["key"]: self._hit(row, []) for row in rows}
         return [by_key[key] for key in keys if key in by_key]
 
@@ -460,12 +512,16 @@ class EmbeddedBackend(SearchBackend):
         expression = " AND ".join(parts)
         first = runs[0]
         try:
-            rows = self._reader().execute(
-                f"""SELECT d.title, d.url, d.kind, d.key FROM fts JOIN docs d ON d.id = fts.rowid
+            rows = (
+                self._reader()
+                .execute(
+                    f"""SELECT d.title, d.url, d.kind, d.key FROM fts JOIN docs d ON d.id = fts.rowid
                 WHERE fts MATCH ? AND d.kind IN ('guide', 'life_event')
                 ORDER BY (instr(d.title, ?) = 1) DESC, {BM25}, length(d.title) LIMIT ?""",
-                (expression, first, limit * 6),
-            ).fetchall()
+                    (expression, first, limit * 6),
+                )
+                .fetchall()
+            )
         except sqlite3.Error as exc:
             raise SearchUnavailable(str(exc)) from exc
         seen = {}
@@ -484,14 +540,21 @@ class EmbeddedBackend(SearchBackend):
         return suggestions
 
     def names(self):
-        rows = self._reader().execute("SELECT DISTINCT base_name, name_pinyin FROM docs WHERE kind IN ('guide', 'life_event')")
+        rows = self._reader().execute(
+            "SELECT DISTINCT base_name, name_pinyin FROM docs WHERE kind IN ('guide', 'life_event')"
+        )
         return [(row[0], row[1]) for row in rows]
 
     def stats(self):
         connection = self._reader()
         meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
         kinds = dict(connection.execute("SELECT kind, count(*) FROM docs GROUP BY kind").fetchall())
-        return {"path": str(self.path), "file": str(self._current_file()), "documents": kinds, "meta": json.loads(json.dumps(meta))}
+        return {
+            "path": str(self.path),
+            "file": str(self._current_file()),
+            "documents": kinds,
+            "meta": json.loads(json.dumps(meta)),
+        }
 
 
 def _urlencode(title):
