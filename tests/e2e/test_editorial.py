@@ -1,0 +1,147 @@
+"""Editorial journeys in Chromium: window staff edit and submit, the department reviewer approves, the
+center admin approves and the item is published with its change-history entry; an editor of one
+department is refused another department's item."""
+
+import pytest
+
+from tests.e2e.conftest import screenshot
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "E2e-editorial-pw-7"
+
+
+@pytest.fixture
+def editorial_site(demo_site):
+    """A flushed database: the organisation, the catalog folders, two items, roles and three editors."""
+    from django.contrib.auth import get_user_model
+
+    from guides.models import GuideFolderPage, GuideIndexPage, GuidePage, GuideStep, LegalBasis, Material
+    from portal.models import Department, EditorialRole, ServiceCenter
+    from portal.roles import role_group, setup_roles
+
+    home = demo_site
+    if not GuideIndexPage.objects.exists():
+        home.add_child(instance=GuideIndexPage(title="办事指南", slug="guides"))
+    setup_roles(["city"])
+    city = ServiceCenter.objects.get(code="city")
+    items = {}
+    for code, name, item_code in (
+        ("scjg", "食品经营许可（e2e）", "SCJG-E2E-01"),
+        ("gaj", "居民身份证换领（e2e）", "GAJ-E2E-01"),
+    ):
+        department = Department.objects.get(center=city, code=code)
+        folder = GuideFolderPage.objects.get(center=city, department=department)
+        item = GuidePage(
+            title=name,
+            slug=item_code.lower(),
+            item_code=item_code,
+            center=city,
+            department=department,
+            statutory_days=20,
+            promised_days=10,
+            power_accept=True,
+            acceptance_conditions="申请人符合法定条件。",
+        )
+        item.steps = [GuideStep(name="受理", description="窗口受理", sort_order=0)]
+        item.legal_basis = [LegalBasis(title="中华人民共和国行政许可法", sort_order=0)]
+        item.materials = [Material(name="申请书", sort_order=0)]
+        folder.add_child(instance=item)
+        item.save_revision().publish()
+        items[code] = item
+    User = get_user_model()
+    users = {}
+    for username, role, department_code in (
+        ("e2e_window", EditorialRole.WINDOW, "scjg"),
+        ("e2e_reviewer", EditorialRole.REVIEWER, "scjg"),
+        ("e2e_admin", EditorialRole.CENTER_ADMIN, None),
+    ):
+        department = Department.objects.get(center=city, code=department_code) if department_code else None
+        user = User.objects.create_user(username, f"{username}@example.org", PASSWORD)
+        user.groups.add(role_group(role, city, department))
+        users[username] = user
+    return items, users
+
+
+def sign_in(browser, live_server, username):
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.locator("form button[type=submit]").first.click()
+    page.wait_for_url(lambda url: "/admin/login/" not in url)
+    return context, page
+
+
+def click_hidden(page, selector):
+    """Footer actions sit in a dropdown; click the real button as the dropdown would."""
+    page.wait_for_selector(selector, state="attached")
+    with page.expect_navigation():
+        page.eval_on_selector(selector, "button => button.click()")
+
+
+def test_edit_submit_review_approve_publish(live_server, browser, editorial_site):
+    from wagtail.models import WorkflowState
+
+    from guides.models import GuidePage
+
+    items, _users = editorial_site
+    item = items["scjg"]
+    edit_path = f"/admin/pages/{item.pk}/edit/"
+
+    # Window staff: change the promised days and submit for review.
+    context, page = sign_in(browser, live_server, "e2e_window")
+    page.goto(live_server.url + edit_path)
+    page.fill("#id_promised_days", "7")
+    click_hidden(page, "button[name='action-submit']")
+    context.close()
+    state = WorkflowState.objects.get(object_id=str(item.pk), status=WorkflowState.STATUS_IN_PROGRESS)
+    assert state.current_task_state.task.name.endswith("部门审核")
+    assert GuidePage.objects.get(pk=item.pk).promised_days == 10
+
+    # Department reviewer approves.
+    context, page = sign_in(browser, live_server, "e2e_reviewer")
+    page.goto(live_server.url + "/admin/")
+    assert item.title in page.content()  # on the dashboard: awaiting review
+    page.goto(live_server.url + edit_path)
+    click_hidden(page, "button[data-workflow-action-name='approve']:not([data-workflow-action-modal-url])")
+    context.close()
+    state.refresh_from_db()
+    assert state.current_task_state.task.name.endswith("中心审批")
+
+    # Center admin approves: the item is published.
+    context, page = sign_in(browser, live_server, "e2e_admin")
+    page.goto(live_server.url + edit_path)
+    click_hidden(page, "button[data-workflow-action-name='approve']:not([data-workflow-action-modal-url])")
+    context.close()
+    state.refresh_from_db()
+    assert state.status == WorkflowState.STATUS_APPROVED
+    assert GuidePage.objects.get(pk=item.pk).promised_days == 7
+
+    # The public page shows the new time limit and the change in its history.
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    page.goto(live_server.url + GuidePage.objects.get(pk=item.pk).url)
+    history = page.locator("#change-history")
+    assert "7 个工作日" in page.content()
+    assert "承诺办结时限" in history.inner_text()
+    assert "10 → 7" in history.inner_text()
+    screenshot(page, "editorial-published-item")
+    context.close()
+
+
+def test_editor_of_one_department_is_refused_another_departments_item(live_server, browser, editorial_site):
+    items, _users = editorial_site
+    other = items["gaj"]
+    context, page = sign_in(browser, live_server, "e2e_window")
+    page.goto(live_server.url + f"/admin/pages/{other.pk}/edit/")
+    assert f"/admin/pages/{other.pk}/edit/" not in page.url or page.locator("#id_promised_days").count() == 0
+    assert page.locator("#id_promised_days").count() == 0
+    body = page.content()
+    assert "权限" in body  # Wagtail's Chinese "no permission" message
+    screenshot(page, "editorial-refused-other-department")
+    # Their own explorer does not list the other department's item.
+    page.goto(live_server.url + "/admin/pages/")
+    assert other.title not in page.content()
+    context.close()
