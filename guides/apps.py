@@ -5,3 +5,12 @@ class GuidesConfig(AppConfig):
     name = "guides"
     verbose_name = "办事指南"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from portal.panels import register_home_panel
+
+        from . import pagecache, panels
+
+        register_home_panel(10, "guides/panels/popular_items.html", panels.popular_items)
+        register_home_panel(20, "guides/panels/life_events.html", panels.life_events)
+        pagecache.connect_signals()

@@ -4,7 +4,7 @@ Stored on the page (filled on save) rather than computed per request, so the Aâ€
 GROUP BY in SQL and the list sorts by pinyin in the database without loading every title.
 """
 
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 
 OTHER = "#"
 LETTERS = [chr(code) for code in range(ord("A"), ord("Z") + 1)]

@@ -1,25 +1,115 @@
-"""Thin public views for the catalog; the logic lives in guides/browsing.py and friends."""
+"""Thin public views for the catalog; the logic lives in browsing.py, presentation.py, history.py."""
 
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.http import Http404
+from django.template.response import TemplateResponse
 
-from .models import GuidePage
-from .queries import items_for_display
+from . import browsing, pagecache, presentation
+from .history import item_history
+from .models import AUDIENCE_LEGAL, AUDIENCE_PERSON
 
 PAGE_SIZE = 20
 
 
 def browse(request, index_page):
-    items = GuidePage.objects.live().child_of(index_page).select_related("center", "department").order_by("title")
+    return pagecache.cached_page(request, lambda: _browse(request, index_page))
+
+
+def _browse(request, index_page):
+    filters = browsing.parse_filters(request.GET)
+    facet_values = browsing.facets(filters, index_page)
+    items = browsing.ordered(browsing.filtered(filters, index_page)).select_related("center", "department")
     paginator = Paginator(items, PAGE_SIZE)
     page_obj = paginator.get_page(request.GET.get("page"))
-    return render(
-        request,
-        "guides/guide_index_page.html",
-        {"page": index_page, "self": index_page, "page_obj": page_obj, "items": page_obj.object_list},
-    )
+    audience = filters.get("audience")
+    groups = browsing.theme_groups(audience, index_page) if audience and not filters.get("theme") else None
+    for group in groups or []:
+        group["query"] = filters.query(theme=group["theme"].slug)
+    context = {
+        "page": index_page,
+        "self": index_page,
+        "page_obj": page_obj,
+        "items": page_obj.object_list,
+        "filters": filters,
+        "facets": facet_values,
+        "chips": browsing.selected_labels(filters, facet_values),
+        "query_without_page": (filters.query() + "&") if filters.values else "",
+        "theme_groups": groups,
+        "all_audiences_query": filters.query(audience=None),
+        "all_letters_query": filters.query(letter=None),
+        "breadcrumbs": [{"title": index_page.title, "url": None}],
+    }
+    status = 400 if filters.errors and not filters.values else 200
+    return TemplateResponse(request, "guides/guide_index_page.html", context, status=status)
+
+
+def themes(request, index_page, audience):
+    if audience not in (AUDIENCE_PERSON, AUDIENCE_LEGAL):
+        raise Http404
+    groups = browsing.theme_groups(audience, index_page)
+    title = "个人办事" if audience == AUDIENCE_PERSON else "法人办事"
+    from django.utils.translation import gettext as _
+
+    context = {
+        "page": index_page,
+        "self": index_page,
+        "audience": audience,
+        "title": _(title),
+        "theme_groups": groups,
+        "breadcrumbs": [{"title": index_page.title, "url": index_page.url}, {"title": _(title), "url": None}],
+    }
+    return TemplateResponse(request, "guides/themes.html", context)
+
+
+def catalog_url(item_url):
+    """The catalog's URL from an item's: its first path segment (/guides/…), without a query."""
+    parts = item_url.split("/")
+    return "/".join(parts[:2]) + "/" if len(parts) > 2 and item_url.startswith("/") else "/guides/"
 
 
 def item_context(item, request):
-    item = items_for_display(GuidePage.objects.filter(pk=item.pk)).first() or item
-    return {"item": item, "completeness": item.completeness}
+    """Everything the item page shows; a fixed number of queries whatever the item's size."""
+    presentation.prefetch_item(item)
+    from .completeness import completeness
+
+    result = completeness(item)
+    fees = presentation.fees_in_force(item)
+    relative = item.get_url(request) or ""
+    url = request.build_absolute_uri(relative) if request else item.full_url
+    index_url = catalog_url(relative)
+    return {
+        "item": item,
+        "completeness": result,
+        "sections": presentation.sections(result),
+        "fees": fees,
+        "powers": presentation.window_powers(item),
+        "materials": presentation.material_rows(item),
+        "history": item_history(item),
+        "jsonld": presentation.json_script_safe(presentation.government_service_jsonld(item, url, fees)),
+        "breadcrumbs": presentation.breadcrumbs(item, index_url),
+    }
+
+
+def item(request, page):
+    return pagecache.cached_page(request, lambda: page.render(request))
+
+
+def checklist(request, page):
+    def render():
+        presentation.prefetch_item(page)
+        index_url = catalog_url(page.get_url(request) or "")
+        crumbs = presentation.breadcrumbs(page, index_url)
+        crumbs[-1]["url"] = page.get_url(request)
+        from django.utils.translation import gettext as _
+
+        crumbs.append({"title": _("材料清单"), "url": None})
+        context = {
+            "page": page,
+            "self": page,
+            "item": page,
+            "materials": presentation.material_rows(page),
+            "breadcrumbs": crumbs,
+        }
+        return TemplateResponse(request, "guides/guide_checklist.html", context)
+
+    return pagecache.cached_page(request, render)

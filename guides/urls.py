@@ -1,0 +1,14 @@
+"""Routes of the guides app outside the page tree (included before Wagtail's catch-all)."""
+
+from django.urls import path, re_path
+
+from . import api, routing
+
+app_name = "guides"
+
+urlpatterns = [
+    path("api/items/", api.item_list, name="api_items"),
+    path("api/items/<slug:center>/<str:item_code>/", api.item_view, name="api_item"),
+    # Catalog pages: a one-query shortcut into Wagtail's own serving (see guides/routing.py).
+    re_path(r"^guides/(?P<path>(?:[\w-]+/){0,4})$", routing.serve, name="catalog"),
+]

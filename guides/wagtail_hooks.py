@@ -1,0 +1,25 @@
+"""Admin hooks of the guides app. Each feature keeps its own block below."""
+
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+# --- Completeness report (八公开完整度报告) ------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_completeness_report_url():
+    from .admin_views import completeness_report
+
+    return [path("reports/guide-completeness/", completeness_report, name="guides_completeness_report")]
+
+
+@hooks.register("register_reports_menu_item")
+def register_completeness_report_menu_item():
+    return MenuItem(_("八公开完整度"), reverse("guides_completeness_report"), icon_name="doc-full", order=150)
+
+
+# --- Catalog import (导入事项): upload view, menu and audit-log action live in import_admin ----
+
+from . import import_admin  # noqa: E402, F401
