@@ -124,9 +124,10 @@ def _jieba():
     return jieba
 
 
+@functools.lru_cache(maxsize=200_000)
 def cut_search(text):
-    """jieba search mode (words and their sub-words) of a CJK run."""
-    return [w for w in _jieba().cut_for_search(text) if CJK_RUN.fullmatch(w)]
+    """jieba search mode (words and their sub-words) of a CJK run (cached: runs repeat a lot)."""
+    return tuple(w for w in _jieba().cut_for_search(text) if CJK_RUN.fullmatch(w))
 
 
 def cut_precise(text):
@@ -155,6 +156,7 @@ def pinyin_initials(text):
     return "".join(s[0] for s in syllables(text) if s)
 
 
+@functools.lru_cache(maxsize=50_000)
 def index_tokens(text, unigrams=False):
     """Tokens for one field: jieba search words + bigrams (+ single characters), ASCII words."""
     tokens = []
@@ -170,6 +172,7 @@ def index_tokens(text, unigrams=False):
     return " ".join(tokens)
 
 
+@functools.lru_cache(maxsize=50_000)
 def pinyin_tokens(text):
     """Pinyin tokens of the name fields: full and initials of each run and of each jieba word,
     single syllables and syllable pairs (for homophone typos)."""
@@ -203,6 +206,26 @@ class Term:
     synonyms: list = field(default_factory=list)
     phrase: bool = False
 
+    def fts_exact(self, known=None):
+        """The term as written (or a synonym). `known(token)` says whether a whole word is in
+        the index vocabulary; then that one token is used instead of its bigrams (faster)."""
+        options = [self._fts_word(self.text, known)]
+        options += [self._fts_word(normalize(s), known) for s in self.synonyms]
+        options = [o for o in dict.fromkeys(options) if o]
+        return options[0] if len(options) == 1 else "(" + " OR ".join(options) + ")"
+
+    def fts_pinyin(self):
+        """Same-sounding words (homophone typos such as 营业值照): syllable pairs in the pinyin column."""
+        if self.ascii:
+            return ""
+        sylls = syllables(self.text)
+        if len(sylls) >= 2:
+            pairs = sorted({a + b for a, b in zip(sylls, sylls[1:], strict=False)})
+            return "(" + " AND ".join(f"pinyin:{fts_term(p)}" for p in pairs) + ")"
+        if len(sylls) == 1 and not self.phrase:
+            return f"pinyin:{fts_term(sylls[0])}"
+        return ""
+
     def fts(self):
         """FTS5 expression that is true when a document satisfies this term."""
         options = [self._fts_word(self.text)]
@@ -218,12 +241,12 @@ class Term:
         return options[0] if len(options) == 1 else "(" + " OR ".join(options) + ")"
 
     @staticmethod
-    def _fts_word(word):
+    def _fts_word(word, known=None):
         parts = []
         for run in TOKEN_RUN.findall(word):
             if ASCII_WORD.match(run):
                 parts.append(fts_term(run, prefix=len(run) >= 2 and not run.isdigit()))
-            elif len(run) <= 2:
+            elif len(run) <= 2 or (known is not None and known(run)):
                 parts.append(fts_term(run))
             else:
                 grams = " AND ".join(fts_term(g) for g in dict.fromkeys(bigrams(run)))

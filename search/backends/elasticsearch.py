@@ -173,7 +173,9 @@ def search_body(parsed, filters=None, page=1, per_page=PER_PAGE, mode="all"):
     if mode == "all":
         query = {"bool": {"must": terms + phrases, "filter": filter_clauses(filters)}}
     else:
-        query = {"bool": {"should": terms, "minimum_should_match": 1, "must": phrases, "filter": filter_clauses(filters)}}
+        query = {
+            "bool": {"should": terms, "minimum_should_match": 1, "must": phrases, "filter": filter_clauses(filters)}
+        }
     return {
         "query": {
             "function_score": {
@@ -260,7 +262,7 @@ class ElasticsearchBackend(SearchBackend):
     def _current_indices(self):
         try:
             return sorted(self.client.indices.get_alias(name=self.alias).keys())
-        except Exception as exc:  # noqa: BLE001 - a missing alias (404) means no index yet
+        except Exception as exc:
             from elasticsearch import NotFoundError
 
             if isinstance(exc, NotFoundError):
@@ -288,7 +290,10 @@ class ElasticsearchBackend(SearchBackend):
             return self.rebuild(documents)
         seen = set()
         written = self._bulk(self._actions(documents, self.alias, seen))
-        existing = [hit["_id"] for hit in helpers.scan(self.client, index=self.alias, query={"query": {"match_all": {}}}, _source=False)]
+        existing = [
+            hit["_id"]
+            for hit in helpers.scan(self.client, index=self.alias, query={"query": {"match_all": {}}}, _source=False)
+        ]
         stale = [key for key in existing if key not in seen]
         if stale:
             self.delete(stale)
@@ -336,7 +341,9 @@ class ElasticsearchBackend(SearchBackend):
             return results
         response = self._call(self.client.search, index=self.alias, body=search_body(parsed, filters, page, per_page))
         if response["hits"]["total"]["value"] == 0 and len(parsed.terms) > 1:
-            response = self._call(self.client.search, index=self.alias, body=search_body(parsed, filters, page, per_page, mode="any"))
+            response = self._call(
+                self.client.search, index=self.alias, body=search_body(parsed, filters, page, per_page, mode="any")
+            )
             results.mode = "any"
         results.total = response["hits"]["total"]["value"]
         results.hits = [self._hit(raw) for raw in response["hits"]["hits"]]

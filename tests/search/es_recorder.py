@@ -49,7 +49,16 @@ def _handler(recorder):
                 for line in entry["lines"]:
                     op = next(iter(line))
                     if op in ("index", "delete", "create", "update"):
-                        items.append({op: {"_index": line[op].get("_index", "x"), "_id": line[op]["_id"], "status": 200, "result": "ok"}})
+                        items.append(
+                            {
+                                op: {
+                                    "_index": line[op].get("_index", "x"),
+                                    "_id": line[op]["_id"],
+                                    "status": 200,
+                                    "result": "ok",
+                                }
+                            }
+                        )
                 return self._reply(200, {"took": 1, "errors": False, "items": items})
             if path.startswith("/_alias/"):
                 alias = path.rsplit("/", 1)[-1]
@@ -58,7 +67,7 @@ def _handler(recorder):
                 return self._reply(200, {index: {"aliases": {alias: {}}} for index in recorder.aliases[alias]})
             if path == "/_aliases":
                 for action in entry["body"]["actions"]:
-                    (kind, spec), = action.items()
+                    ((kind, spec),) = action.items()
                     indices = recorder.aliases.setdefault(spec["alias"], [])
                     if kind == "add":
                         indices.append(spec["index"])
@@ -66,7 +75,12 @@ def _handler(recorder):
                         indices.remove(spec["index"])
                 return self._reply(200, {"acknowledged": True})
             if path.endswith("/_search"):
-                body = recorder.search_response or {"took": 1, "timed_out": False, "hits": {"total": {"value": 0, "relation": "eq"}, "hits": []}, "aggregations": {}}
+                body = recorder.search_response or {
+                    "took": 1,
+                    "timed_out": False,
+                    "hits": {"total": {"value": 0, "relation": "eq"}, "hits": []},
+                    "aggregations": {},
+                }
                 return self._reply(200, body)
             if path.endswith("/_refresh"):
                 return self._reply(200, {"_shards": {"total": 1, "successful": 1, "failed": 0}})
