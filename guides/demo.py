@@ -193,11 +193,16 @@ def build_item(template, name, code, center, department, themes, fees, factor, r
 
 @transaction.atomic
 def seed_items(guides_index, themes, centers):
+    """Create the missing demo items, each center's in one bulk write (guides/bulk.py)."""
+    from .bulk import create_pages
+
     existing = set(GuidePage.objects.values_list("center_id", "item_code"))
     created = 0
     for center in centers:
         fees = seed_fees(center)
         departments = {d.code: d for d in Department.objects.filter(center=center)}
+        folders = {}
+        batch = []
         for template_index, variant_index, template, name, factor in expand_catalog():
             department = departments.get(template["dept"])
             if department is None:
@@ -207,9 +212,11 @@ def seed_items(guides_index, themes, centers):
                 continue
             rng = random.Random(f"{center.code}/{code}")
             page = build_item(template, name, code, center, department, themes, fees, factor, rng)
-            folder_for(guides_index, center, department).add_child(instance=page)
-            page.save_revision(log_action=False).publish(log_action=False, skip_permission_checks=True)
-            created += 1
+            if department.pk not in folders:
+                folders[department.pk] = folder_for(guides_index, center, department)
+            batch.append((folders[department.pk], page))
+        create_pages(batch, publish=True, log=False, send_signals=False)
+        created += len(batch)
     return created
 
 

@@ -1,0 +1,27 @@
+"""`manage.py import_catalog FILE [--dry-run] [--draft]` (format: docs/catalog-format.md)."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from guides.importing import import_catalog
+
+
+class Command(BaseCommand):
+    help = "Import service items from CSV, XLSX or JSON; all or nothing; problems listed by row and column."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="CSV, XLSX or JSON file")
+        parser.add_argument("--dry-run", action="store_true", help="Check every row and report; write nothing.")
+        parser.add_argument("--draft", action="store_true", help="Save changes as drafts instead of publishing.")
+
+    def handle(self, *args, **options):
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"文件不存在：{path}")
+        result = import_catalog(path, filename=path.name, dry_run=options["dry_run"], draft=options["draft"])
+        if result.problems:
+            for problem in result.problems:
+                self.stderr.write(str(problem))
+            raise CommandError(f"导入失败：共 {len(result.problems)} 个问题，未写入任何数据")
+        self.stdout.write(self.style.SUCCESS(result.summary()))
