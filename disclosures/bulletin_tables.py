@@ -5,6 +5,8 @@ behind every rate, so they all read the rows built here from the frozen JSON (th
 of /api/bulletins/<center>/<YYYY-MM>/ plus overdue, complaints, satisfaction and trend).
 """
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.utils.translation import gettext as _
 
 POWER_LABELS = {
@@ -20,10 +22,12 @@ POWER_CODES = list(POWER_LABELS)
 
 
 def rate(numerator, denominator):
-    """Percentage rounded to two decimals; None when the denominator is zero (DESIGN.md)."""
+    """Percentage rounded half-up to two decimals, as disclosures.statistics does; None when the
+    denominator is zero (DESIGN.md)."""
     if not denominator:
         return None
-    return round(100 * (numerator or 0) / denominator, 2)
+    value = (Decimal(numerator or 0) * 100 / Decimal(denominator)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return float(value)
 
 
 def format_rate(value):
@@ -67,7 +71,7 @@ def _row(key, label, value=None, numerator=None, denominator=None, is_rate=False
         "key": key,
         "label": label,
         "value": value,
-        "display": format_rate(value) if is_rate else f"{_number(value):,}",
+        "display": format_rate(value) if is_rate else str(_number(value)),
         "numerator": numerator,
         "denominator": denominator,
         "is_rate": is_rate,
@@ -130,6 +134,11 @@ def extra_rows(data):
     overdue = data.get("overdue")
     if overdue is not None:
         rows.append(_row("overdue", _("超期件"), _number(overdue)))
+        detail = data.get("overdue_detail") or {}
+        if "completed_late" in detail:
+            rows.append(_row("overdue_completed_late", _("超期件：超时办结"), detail["completed_late"]))
+        if "open_past_due" in detail:
+            rows.append(_row("overdue_open_past_due", _("超期件：月末未办结且已超期"), detail["open_past_due"]))
     complaints = data.get("complaints")
     if complaints is not None:
         rows.append(_row("complaints", _("投诉"), _number(complaints)))
@@ -159,6 +168,9 @@ DEPARTMENT_COLUMNS = [
     ("same_day_rate", "日结率", "rate", "completed_same_day", "completed"),
     ("overdue", "超期件", "count", None, None),
     ("complaints", "投诉", "count", None, None),
+    ("should_enter", "应进事项", "count", None, None),
+    ("entered", "实进事项", "count", None, None),
+    ("entry_rate", "进驻率", "rate", "entered", "should_enter"),
 ]
 
 
@@ -181,7 +193,7 @@ def department_table(data):
                     value = rate(department.get(numerator), department.get(denominator))
                 cells.append(format_rate(value))
             else:
-                cells.append(f"{_number(department.get(key)):,}")
+                cells.append(str(_number(department.get(key))))
         rows.append(
             {
                 "code": department.get("code") or department.get("department") or "",
@@ -218,5 +230,7 @@ def trend_rows(data):
 
 def is_empty(data):
     """True when the month had no cases at all (the bulletin says so instead of showing 0/0)."""
+    if "has_cases" in data:
+        return not data["has_cases"]
     counts = data.get("counts") or {}
     return not (counts.get("received") or counts.get("completed"))

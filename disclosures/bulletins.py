@@ -13,10 +13,18 @@ import re
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from . import bulletin_tables as tables
 from . import charts
+
+
+def expand_db_html(html):
+    from wagtail.rich_text import expand_db_html as expand
+
+    return expand(html)
+
 
 ALL = "all"
 PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
@@ -90,6 +98,7 @@ def page_data(page):
     for key, value in (page.extra or {}).items():
         data.setdefault(key, value)
     data["trend"] = page.trend or []
+    data["has_cases"] = bool(data["counts"].get("received") or data["counts"].get("completed") or data.get("overdue"))
     return data
 
 
@@ -103,7 +112,7 @@ def freeze(page, stats):
     page.extra = {
         key: value
         for key, value in stats.items()
-        if key not in (*FROZEN_FIELDS, "center", "period", "center_name", "title")
+        if key not in (*FROZEN_FIELDS, "center", "period", "center_name", "title", "has_cases")
     }
 
 
@@ -156,9 +165,6 @@ def presentation(data, *, period, narrative="", generated_at=None, permalink="",
 
 def page_presentation(page, revision_id=None):
     """presentation() of a BulletinPage (live, draft preview or revision object)."""
-    from django.utils.safestring import mark_safe
-    from wagtail.rich_text import expand_db_html
-
     narrative = mark_safe(expand_db_html(page.narrative)) if page.narrative else ""
     return presentation(
         page_data(page),
@@ -208,7 +214,10 @@ def compute(center, period):
     """The statistics dict for a center (None = the whole city) and a month."""
     from . import statistics
 
-    return statistics.compute(center.code if center else ALL, period)
+    try:
+        return statistics.compute(center.code if center else ALL, period)
+    except statistics.StatisticsError as exc:
+        raise BulletinError(str(exc))
 
 
 def bulletin_index():
@@ -260,10 +269,24 @@ def _store_pdf(page, pdf_bytes, replace):
     return document
 
 
+def _current(center, period):
+    """The bulletin page of (center, period) and the object to build on: its latest draft when it
+    has unpublished changes (so an editor's narrative is kept), else the page itself."""
+    from .models import BulletinPage
+
+    page = BulletinPage.objects.filter(center=center, period=period).first()
+    if page is None:
+        return None, None
+    if page.has_unpublished_changes and page.latest_revision_id:
+        return page, page.get_latest_revision_as_object()
+    return page, page
+
+
 def build_bulletin(period, center_code=ALL, publish=None, user=None):
     """Build (or rebuild) one bulletin; returns (page, revision).
 
-    publish: True/False, or None for BulletinSettings.publish_directly.
+    publish: True/False, or None for BulletinSettings.publish_directly. The statistics and the PDF
+    are computed before the write transaction, which then only stores the results (short locks).
     """
     from . import pdf as pdf_module
     from .models import BulletinPage
@@ -273,44 +296,63 @@ def build_bulletin(period, center_code=ALL, publish=None, user=None):
     if publish is None:
         publish = publish_default()
     stats = compute(center, period)
-    center_name = center.name if center else city_name()
-    title = bulletin_title(center_name, period)
+    title = bulletin_title(center.name if center else city_name(), period)
+    slug = bulletin_slug(center.code if center else ALL, period)
+
+    page, source = _current(center, period)
+    index = page.get_parent() if page else bulletin_index()
+    draft = BulletinPage(
+        title=title,
+        slug=page.slug if page else slug,
+        center=center,
+        period=period,
+        narrative=source.narrative if source else "",
+        generated_at=timezone.now(),
+    )
+    freeze(draft, stats)
+    index_url = index.full_url or ""
+    permalink = f"{index_url.rstrip('/')}/{draft.slug}/" if index_url else ""
+    context = presentation(
+        page_data(draft),
+        period=period,
+        narrative=mark_safe(expand_db_html(draft.narrative)) if draft.narrative else "",
+        generated_at=draft.generated_at,
+        permalink=permalink,
+    )
+    pdf_bytes = pdf_module.render_pdf(context)
 
     with transaction.atomic():
         page = BulletinPage.objects.select_for_update().filter(center=center, period=period).first()
         if page is None:
-            index = bulletin_index()
-            page = BulletinPage(
-                title=title,
-                slug=bulletin_slug(center.code if center else ALL, period),
-                center=center,
-                period=period,
-                live=False,
-            )
-            freeze(page, stats)
-            page.generated_at = timezone.now()
-            index.add_child(instance=page)
-            page = BulletinPage.objects.get(pk=page.pk)
-            was_live = False
+            draft.live = False
+            index.specific.add_child(instance=draft)
+            page = target = BulletinPage.objects.get(pk=draft.pk)
         else:
-            was_live = page.live
-            if page.has_unpublished_changes and page.latest_revision_id:
-                # Build on top of the latest draft, so an editor's narrative is kept.
-                page = page.get_latest_revision_as_object()
-            page.title = title
-            freeze(page, stats)
-            page.generated_at = timezone.now()
-
-        # Replace the PDF in place unless that would change what the public sees before publishing.
-        replace = publish or not was_live
-        context = page_presentation(page)
-        pdf_bytes = pdf_module.render_pdf(context)
-        page.pdf = _store_pdf(page, pdf_bytes, replace=replace)
-        revision = page.save_revision(user=user, log_action=True, clean=False)
+            page, target = _current(center, period)
+            target.title = title
+            freeze(target, stats)
+            target.generated_at = draft.generated_at
+        live_pdf_id = page.pdf_id if page.live else None
+        # Replace the file in place unless the public would then see a PDF that is not published:
+        # a draft of a live bulletin gets its own document.
+        replace = publish or not page.live or (target.pdf_id is not None and target.pdf_id != live_pdf_id)
+        target.pdf = _store_pdf(target, pdf_bytes, replace=replace)
+        revision = target.save_revision(user=user, log_action=True, clean=False)
         if publish:
             revision.publish(user=user)
+            if live_pdf_id and live_pdf_id != target.pdf_id:
+                _delete_document(live_pdf_id)  # superseded by the draft's document just published
         resolve_failures(center, period)
     return BulletinPage.objects.get(pk=page.pk), revision
+
+
+def _delete_document(pk):
+    from wagtail.documents import get_document_model
+
+    document = get_document_model().objects.filter(pk=pk).first()
+    if document is not None:
+        document.file.delete(save=False)
+        document.delete()
 
 
 def build_month(period, publish=None, user=None, center_code=None):
@@ -346,3 +388,49 @@ def resolve_failures(center, period):
     from .models import BulletinBuildFailure
 
     BulletinBuildFailure.objects.filter(period=period, center=center, resolved=False).update(resolved=True)
+
+
+def seed_demo(stdout=None, small=False, today=None):
+    """Demo bulletins from the demo cases (called by disclosures.demo.seed); idempotent.
+
+    Full demo: the whole city for each of the last twelve months and every center for last month;
+    small (tests): last month for every center and the city. Existing bulletins are left alone.
+    """
+    from .models import BulletinPage
+
+    last = previous_period(today)
+    wanted = [(code, last) for code in targets()]
+    if not small:
+        for back in range(1, 12):
+            month = last
+            for _step in range(back):
+                month = previous_period(month)
+            wanted.append((ALL, month))
+    built = 0
+    for code, period in wanted:
+        pages = BulletinPage.objects.filter(period=period)
+        pages = pages.filter(center__isnull=True) if code == ALL else pages.filter(center__code=code)
+        if pages.exists():
+            continue
+        build_bulletin(period, code, publish=True)
+        built += 1
+    if stdout:
+        stdout.write(f"bulletins: {built} built ({len(wanted) - built} already there)")
+    return built
+
+
+def home_panel(request):
+    """The latest published bulletin (the whole city's first) for the home page, or None."""
+    from .models import BulletinPage
+
+    live = BulletinPage.objects.live().select_related("center")
+    period = live.order_by("-period").values_list("period", flat=True).first()
+    if period is None:
+        return None
+    bulletin = (
+        live.filter(period=period, center__isnull=True).first()
+        or live.filter(period=period).order_by("center__sort_order", "center__code").first()
+    )
+    rows = [row for row in tables.summary_rows(page_data(bulletin)) if not row["key"].startswith("authorization")]
+    index = bulletin.get_parent()
+    return {"bulletin": bulletin, "rows": rows, "index_url": index.url if index else "/bulletins/"}

@@ -74,13 +74,21 @@ def long_rows(data):
     return out
 
 
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.2f}"  # rates: two decimals, as shown on the page
+    return value
+
+
 def to_csv(data):
     """UTF-8 CSV with a byte-order mark, so spreadsheet programs read the Chinese correctly."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
     for row in long_rows(data):
-        writer.writerow(["" if cell is None else cell for cell in row])
+        writer.writerow([_cell(cell) for cell in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

@@ -1,0 +1,83 @@
+"""The journalist's journey in Chromium: archive → last month's bulletin → PDF, CSV, XLSX."""
+
+import csv
+import io
+import subprocess
+
+import openpyxl
+import pytest
+
+from disclosures import bulletins
+from tests.disclosures.bulletin_helpers import fake_stats
+from tests.e2e.conftest import axe_violations, screenshot
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def published(demo_site, monkeypatch):
+    """Last month's bulletins for the city center and the whole city, published."""
+    monkeypatch.setattr(
+        bulletins, "compute", lambda center, period: fake_stats(center.code if center else "all", period)
+    )
+    period = bulletins.previous_period()
+    city, _ = bulletins.build_bulletin(period, "city", publish=True)
+    bulletins.build_bulletin(period, "all", publish=True)
+    return city
+
+
+def _figure(page, key):
+    return page.locator(f'table.bulletin-summary tr[data-key="{key}"] td').first.inner_text().replace(",", "")
+
+
+def test_journalist_downloads_last_months_bulletin(live_server, page, published, tmp_path):
+    page.goto(live_server.url + "/bulletins/")
+    assert page.locator("h1").inner_text() == "运行情况通报"
+    violations = axe_violations(page)
+    assert violations == [], [(v["id"], v["help"], len(v["nodes"])) for v in violations]
+    screenshot(page, "bulletin-archive")
+
+    page.select_option("#bulletin-center", "city")
+    page.get_by_role("button", name="筛选").click()
+    page.get_by_role("link", name=published.title).click()
+    assert page.locator("h1").inner_text() == published.title
+    label = bulletins.period_label(published.period)
+    assert label in page.locator("h1").inner_text()
+    received = int(_figure(page, "received"))
+    completed = int(_figure(page, "completed"))
+    assert page.locator("svg.chart-bars title").first.inner_text() == "各中心办结量"
+    violations = axe_violations(page)
+    assert violations == [], [(v["id"], v["help"], len(v["nodes"])) for v in violations]
+    screenshot(page, "bulletin-page")
+
+    with page.expect_download() as info:
+        page.get_by_role("link", name="PDF 版").click()
+    pdf_path = tmp_path / "bulletin.pdf"
+    info.value.save_as(pdf_path)
+    text = "".join(
+        subprocess.run(["pdftotext", str(pdf_path), "-"], capture_output=True, check=True, text=True).stdout.split()
+    )
+    assert "临江市政务服务中心" in text and label in text
+
+    with page.expect_download() as info:
+        page.get_by_role("link", name="CSV 数据").click()
+    csv_path = tmp_path / "bulletin.csv"
+    info.value.save_as(csv_path)
+    rows = list(csv.DictReader(io.StringIO(csv_path.read_text(encoding="utf-8-sig"))))
+    summary = {row["indicator"]: row for row in rows if row["section"] == "summary"}
+    assert int(summary["received"]["value"]) == received
+    assert int(summary["completed"]["value"]) == completed
+    assert int(summary["on_time_rate"]["denominator"]) == completed
+
+    with page.expect_download() as info:
+        page.get_by_role("link", name="XLSX 数据").click()
+    xlsx_path = tmp_path / "bulletin.xlsx"
+    info.value.save_as(xlsx_path)
+    sheet = openpyxl.load_workbook(xlsx_path, read_only=True)["概况"]
+    values = {row[0]: row[2] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert values["received"] == received and values["completed"] == completed
+
+
+def test_bulletin_page_works_on_a_phone(live_server, phone_page, published):
+    phone_page.goto(live_server.url + published.url)
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
