@@ -132,7 +132,7 @@ def _grant_collection(group, collection, names):
 
 
 def _center_collection(center):
-    root = Collection.get_first_root_node()
+    root = Collection.get_first_root_node() or Collection.add_root(name="Root")
     existing = root.get_children().filter(name=center.name).first()
     return existing or root.add_child(name=center.name)
 
