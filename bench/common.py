@@ -242,6 +242,7 @@ def gunicorn(env, workers=2, ready_path="/healthz", timeout=120):
                 str(workers),
                 "--timeout",
                 "60",
+                "--no-control-socket",  # leave a developer's own gunicorn control socket alone
             ],
             cwd=ROOT,
             env=env,
