@@ -150,6 +150,8 @@ def load_cases():
 
     workdays.seed_official_holidays()
     calendar = workdays.get_calendar()
+    calendar.is_workday(datetime.date(PERIOD.year - 1, 1, 1))  # load the holidays now: no query during COPY
+    calendar.add_working_days(PERIOD, 30)
     tz = workdays.local_tz()
     items = _items()
     centers = list(ServiceCenter.objects.order_by("sort_order").values_list("pk", flat=True))

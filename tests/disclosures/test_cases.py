@@ -16,15 +16,17 @@ D = datetime.date.fromisoformat
 def test_derive_on_time_and_same_day():
     calendar = Calendar(holidays={D("2026-10-01"): False})
     received = at("2026-09-30", 16)
-    # 2 working days after Wed 30 Sep, with 1 Oct off: Fri 2 Oct.
-    due, on_time, same_day = derive(calendar, received, at("2026-10-02", 17), Case.STATUS_COMPLETED, 2)
+    # With 1 Oct off, working days after Wed 30 Sep are Fri 2 Oct, then Mon 5 Oct.
+    due, on_time, same_day = derive(calendar, received, at("2026-10-02", 17), Case.STATUS_COMPLETED, 1)
     assert (due, on_time, same_day) == (D("2026-10-02"), True, False)
-    due, on_time, _same = derive(calendar, received, at("2026-10-05", 9), Case.STATUS_COMPLETED, 2)
+    due, on_time, _same = derive(calendar, received, at("2026-10-05", 9), Case.STATUS_COMPLETED, 1)
     assert on_time is False
+    due, on_time, _same = derive(calendar, received, at("2026-10-05", 9), Case.STATUS_COMPLETED, 2)
+    assert (due, on_time) == (D("2026-10-05"), True)
     due, on_time, same_day = derive(calendar, received, at("2026-09-30", 17), Case.STATUS_COMPLETED, 0)
     assert (due, on_time, same_day) == (D("2026-09-30"), True, True)
     # Open cases have a due date but no flags; no time limit means on-time is unknown.
-    assert derive(calendar, received, None, Case.STATUS_RECEIVED, 2) == (D("2026-10-02"), None, None)
+    assert derive(calendar, received, None, Case.STATUS_RECEIVED, 2) == (D("2026-10-05"), None, None)
     assert derive(calendar, received, at("2026-10-02"), Case.STATUS_COMPLETED, None) == (None, None, False)
 
 

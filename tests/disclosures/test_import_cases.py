@@ -100,9 +100,9 @@ def test_every_problem_reported_and_nothing_written(items, tmp_path):
     assert "第 4 行，“item_code”列：中心“tcenter”没有编码为“NOPE”的事项" in err
     assert "第 5 行，“completed_at”列：办结时间早于受理时间" in err
     assert "第 6 行，“received_at”列：“2026-13-45”不是有效时间" in err
-    assert "第 8 行，“case_no”列：办件编号“IMP-1”与第 2 行重复" in err
-    assert "第 9 行，“channel”列" in err and "第 9 行，“status”列" in err
-    assert "第 10 行，“satisfaction”列" in err and "第 10 行，“complaint”列" in err
+    assert "第 7 行，“case_no”列：办件编号“IMP-1”与第 2 行重复" in err
+    assert "第 8 行，“channel”列" in err and "第 8 行，“status”列" in err
+    assert "第 9 行，“satisfaction”列" in err and "第 9 行，“complaint”列" in err
     assert "未写入任何数据" in err
     assert not Case.objects.filter(case_no__startswith="IMP-").exists()
     assert not Case.objects.filter(case_no__startswith="BAD-").exists()

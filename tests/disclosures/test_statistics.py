@@ -121,7 +121,7 @@ def test_figures_for_a_center(world):
                 b,
                 j1,
                 status=Case.STATUS_COMPLETED,
-                completed_at=at("2026-03-05"),
+                completed_at=at("2026-03-12"),
                 completed_on_time=True,
                 completed_same_day=False,
             )
@@ -195,6 +195,7 @@ def test_ties_share_a_rank(world):
     assert {row["rank"] for row in data["ranking"]} == {1}
 
 
+@pytest.mark.django_db
 def test_unknown_center():
     with pytest.raises(statistics.StatisticsError):
         statistics.compute("atlantis", "2026-03")
