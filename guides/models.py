@@ -300,9 +300,7 @@ class GuidePage(RoutablePageMixin, Page):
     notes = RichTextField(_("其他说明"), blank=True)
     last_reviewed = models.DateField(_("最近审核日期"), null=True, blank=True)
     # Browsing aids (filled on save from the title; see guides/pinyin.py).
-    featured = models.BooleanField(
-        _("常办事项"), default=False, help_text=_("勾选后在首页“常办事项”中展示")
-    )
+    featured = models.BooleanField(_("常办事项"), default=False, help_text=_("勾选后在首页“常办事项”中展示"))
     pinyin_initial = models.CharField(_("拼音首字母"), max_length=1, blank=True, db_index=True, editable=False)
     pinyin = models.CharField(_("拼音"), max_length=255, blank=True, editable=False)
 

@@ -35,14 +35,16 @@ def prefetch_item(item, on=None):
     """
     from django.db.models import Exists, OuterRef, prefetch_related_objects
 
-    prefetch_related_objects(
-        [item],
-        "steps",
-        "legal_basis",
-        Prefetch("materials", queryset=Material.objects.select_related("blank_form", "sample")),
-        "themes",
-        "fees",
-    )
+    if not getattr(item, "_cluster_related_objects", None):
+        # A page read from the database; a preview or revision keeps its (draft) parts in memory.
+        prefetch_related_objects(
+            [item],
+            "steps",
+            "legal_basis",
+            Prefetch("materials", queryset=Material.objects.select_related("blank_form", "sample")),
+            "themes",
+            "fees",
+        )
     links = list(item.fees.all())
     item._fees_in_force = []
     if not links:

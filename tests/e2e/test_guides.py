@@ -2,7 +2,6 @@
 life-event pages; axe-core finds no serious or critical violations."""
 
 import pytest
-from django.core.management import call_command
 
 from tests.e2e.conftest import axe_violations, screenshot
 
@@ -10,12 +9,14 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def catalog(db):
-    """Transactional tests run on an emptied database: seed the small demo site."""
+def catalog(demo_site):
+    """Transactional tests run on an emptied database: seed the organisation (demo_site) and
+    the small demo catalog (guides part of seed_demo) again."""
+    from guides import demo
     from guides.models import GuidePage
 
     if not GuidePage.objects.exists():
-        call_command("seed_demo", "--small", verbosity=0)
+        demo.seed(small=True)
     return GuidePage.objects.live().filter(charges=True).order_by("pk").first()
 
 

@@ -3,7 +3,14 @@ and the panel in the item editor."""
 
 import pytest
 
+from tests.guides.helpers import sign_in
+
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def superuser_client(client, admin_user):
+    return sign_in(client, admin_user)
 
 
 def test_sql_completeness_agrees_with_python_on_every_item():
@@ -39,12 +46,12 @@ def test_broken_items_are_reported_as_missing():
     assert item.pk in {row.pk for row in rows}
 
 
-def test_admin_report_lists_items_and_counts_and_exports_csv(admin_client):
+def test_admin_report_lists_items_and_counts_and_exports_csv(superuser_client):
     from guides.models import GuidePage
 
     item = GuidePage.objects.filter(center__code="city").order_by("pk").first()
     item.legal_basis.all().delete()
-    response = admin_client.get("/admin/reports/guide-completeness/?center=city&incomplete=1")
+    response = superuser_client.get("/admin/reports/guide-completeness/?center=city&incomplete=1")
     assert response.status_code == 200
     html = response.content.decode()
     assert "八公开完整度报告" in html
@@ -53,7 +60,7 @@ def test_admin_report_lists_items_and_counts_and_exports_csv(admin_client):
     assert sum(row["items"] for row in summary) == GuidePage.objects.filter(center__code="city").count()
     assert sum(row["missing"][2] for row in summary) >= 1  # legal basis column
 
-    csv_response = admin_client.get("/admin/reports/guide-completeness/?center=city&missing=legal_basis&export=csv")
+    csv_response = superuser_client.get("/admin/reports/guide-completeness/?center=city&missing=legal_basis&export=csv")
     assert csv_response["Content-Type"].startswith("text/csv")
     text = csv_response.content.decode("utf-8-sig")
     lines = text.strip().splitlines()
@@ -66,14 +73,14 @@ def test_report_needs_admin_access(client):
     assert response.status_code in (302, 403)
 
 
-def test_report_is_in_the_reports_menu(admin_client):
-    html = admin_client.get("/admin/").content.decode()
+def test_report_is_in_the_reports_menu(superuser_client):
+    html = superuser_client.get("/admin/").content.decode()
     assert "/admin/reports/guide-completeness/" in html
 
 
-def test_edit_view_shows_completeness(admin_client):
+def test_edit_view_shows_completeness(superuser_client):
     from guides.models import GuidePage
 
     item = GuidePage.objects.order_by("pk").first()
-    html = admin_client.get(f"/admin/pages/{item.pk}/edit/").content.decode()
+    html = superuser_client.get(f"/admin/pages/{item.pk}/edit/").content.decode()
     assert "八公开完整度（按已保存内容）：8/8" in html

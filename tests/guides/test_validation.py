@@ -3,9 +3,14 @@ publication with a clear Chinese message and nothing is written."""
 
 import pytest
 
-from tests.guides.helpers import add_inline, edit_form_data, post_publish, set_field
+from tests.guides.helpers import add_inline, edit_form_data, post_publish, set_field, sign_in
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def superuser_client(client, admin_user):
+    return sign_in(client, admin_user)
 
 
 @pytest.fixture
@@ -25,35 +30,35 @@ def assert_blocked(response, message, item):
     assert fresh.live_revision_id == item.live_revision_id, "nothing was published"
 
 
-def test_valid_edit_publishes(admin_client, charging_item):
+def test_valid_edit_publishes(superuser_client, charging_item):
     from guides.models import GuidePage
 
-    data = edit_form_data(admin_client, charging_item.pk)
+    data = edit_form_data(superuser_client, charging_item.pk)
     set_field(data, "hours", "周一至周五 9:00-17:00（测试）")
-    response = post_publish(admin_client, charging_item.pk, data)
+    response = post_publish(superuser_client, charging_item.pk, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert GuidePage.objects.get(pk=charging_item.pk).hours == "周一至周五 9:00-17:00（测试）"
 
 
-def test_promised_above_statutory_is_blocked(admin_client, charging_item):
-    data = edit_form_data(admin_client, charging_item.pk)
+def test_promised_above_statutory_is_blocked(superuser_client, charging_item):
+    data = edit_form_data(superuser_client, charging_item.pk)
     set_field(data, "statutory_days", "10")
     set_field(data, "promised_days", "15")
-    response = post_publish(admin_client, charging_item.pk, data)
+    response = post_publish(superuser_client, charging_item.pk, data)
     assert_blocked(response, "承诺办结时限（15 个工作日）不能超过法定办结时限（10 个工作日）", charging_item)
 
 
-def test_charges_without_fee_item_is_blocked(admin_client, charging_item):
-    data = edit_form_data(admin_client, charging_item.pk)
+def test_charges_without_fee_item_is_blocked(superuser_client, charging_item):
+    data = edit_form_data(superuser_client, charging_item.pk)
     total = int(data["fees-TOTAL_FORMS"][0])
     assert total >= 1
     for index in range(total):
         set_field(data, f"fees-{index}-DELETE", "1")
-    response = post_publish(admin_client, charging_item.pk, data)
+    response = post_publish(superuser_client, charging_item.pk, data)
     assert_blocked(response, "事项标记为收费，但没有关联收费项目", charging_item)
 
 
-def test_fee_item_without_basis_is_blocked(admin_client, charging_item):
+def test_fee_item_without_basis_is_blocked(superuser_client, charging_item):
     import datetime
 
     from guides.models import FeeItem
@@ -65,24 +70,24 @@ def test_fee_item_without_basis_is_blocked(admin_client, charging_item):
         amount=5,
         effective_from=datetime.date(2020, 1, 1),
     )
-    data = edit_form_data(admin_client, charging_item.pk)
+    data = edit_form_data(superuser_client, charging_item.pk)
     add_inline(data, "fees", {"fee_item": str(fee.pk)})
-    response = post_publish(admin_client, charging_item.pk, data)
+    response = post_publish(superuser_client, charging_item.pk, data)
     assert_blocked(response, "收费项目“无依据的测试收费”没有收费依据", charging_item)
 
 
-def test_duplicate_item_code_in_center_is_blocked(admin_client, charging_item):
+def test_duplicate_item_code_in_center_is_blocked(superuser_client, charging_item):
     from guides.models import GuidePage
 
     other = GuidePage.objects.filter(center=charging_item.center).exclude(pk=charging_item.pk).first()
-    data = edit_form_data(admin_client, charging_item.pk)
+    data = edit_form_data(superuser_client, charging_item.pk)
     set_field(data, "item_code", other.item_code)
-    response = post_publish(admin_client, charging_item.pk, data)
+    response = post_publish(superuser_client, charging_item.pk, data)
     assert_blocked(response, f"事项编码 {other.item_code} 在本中心已被使用", charging_item)
 
 
-def test_required_material_without_name_is_blocked(admin_client, charging_item):
-    data = edit_form_data(admin_client, charging_item.pk)
+def test_required_material_without_name_is_blocked(superuser_client, charging_item):
+    data = edit_form_data(superuser_client, charging_item.pk)
     position = int(data["materials-TOTAL_FORMS"][0]) + 1
     add_inline(
         data,
@@ -97,5 +102,5 @@ def test_required_material_without_name_is_blocked(admin_client, charging_item):
             "notes": "须加盖公章",
         },
     )
-    response = post_publish(admin_client, charging_item.pk, data)
+    response = post_publish(superuser_client, charging_item.pk, data)
     assert_blocked(response, f"第 {position} 项必要材料没有填写材料名称", charging_item)
