@@ -202,7 +202,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "portal.signin.lockout_response"
 AXES_VERBOSE = False
-AXES_CLIENT_IP_CALLABLE = "portal.ratelimit.client_id"  # the same client address as the rate limits
+AXES_CLIENT_IP_CALLABLE = "portal.signin.client_ip"  # the same client address as the rate limits
 OTP_TOTP_ISSUER = "公开 政务服务中心"
 OTP_REQUIRED_FOR_STAFF = env_bool("OTP_REQUIRED_FOR_STAFF", False)
 

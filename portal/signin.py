@@ -9,6 +9,7 @@
 """
 
 import base64
+import ipaddress
 
 from axes.backends import AxesStandaloneBackend
 from axes.helpers import get_cool_off, get_failure_limit
@@ -35,6 +36,18 @@ class LoginGuardBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def client_ip(request):
+    """The client address as the rate limits see it, or None when it is not an IP address
+    (axes stores it in an IP field, which PostgreSQL checks)."""
+    from .ratelimit import client_id
+
+    value = client_id(request)
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
 
 
 def lockout_response(request, original_response=None, credentials=None):
