@@ -256,7 +256,10 @@ def _store_pdf(page, pdf_bytes, replace):
     filename = f"bulletin-{page.slug}.pdf"
     document = page.pdf if (replace and page.pdf_id) else None
     if document is None:
-        document = Document(title=page.title)
+        from wagtail.models import Collection
+
+        root = Collection.get_first_root_node() or Collection.add_root(name="Root")
+        document = Document(title=page.title, collection=root)
     else:
         old_name = document.file.name
         document.title = page.title

@@ -5,6 +5,10 @@ the table of contents, repeated table headers), the charts are the same SVG as o
 and fonts are subset and embedded so the PDF reads the same everywhere.
 """
 
+import contextlib
+import ctypes
+import gc
+
 from django.conf import settings
 from django.template.loader import render_to_string
 
@@ -15,9 +19,20 @@ def render_html(context):
     return render_to_string(TEMPLATE, {"b": context})
 
 
+def _release_memory():
+    """Give back the layout's memory (large CJK font tables, boxes) before the next render, so a
+    worker building many bulletins in a row stays at the peak of one render."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)  # glibc only; elsewhere a no-op
+
+
 def render_pdf(context):
     """PDF bytes of a bulletin from its presentation context (see bulletins.presentation)."""
     from weasyprint import HTML
 
-    html = render_html(context)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    html = render_to_string(TEMPLATE, {"b": context})
+    try:
+        return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    finally:
+        _release_memory()

@@ -45,7 +45,7 @@ def test_journalist_downloads_last_months_bulletin(live_server, page, published,
     assert label in page.locator("h1").inner_text()
     received = int(_figure(page, "received"))
     completed = int(_figure(page, "completed"))
-    assert page.locator("svg.chart-bars title").first.inner_text() == "各中心办结量"
+    assert page.locator("svg.chart-bars title").first.text_content() == "各中心办结量"
     violations = axe_violations(page)
     assert violations == [], [(v["id"], v["help"], len(v["nodes"])) for v in violations]
     screenshot(page, "bulletin-page")
