@@ -171,10 +171,24 @@ def page_presentation(page, revision_id=None):
         period=page.period,
         narrative=narrative,
         generated_at=page.generated_at,
-        permalink=(page.full_url or "") if page.pk else "",
+        permalink=permalink(page.get_parent(), page.slug) if page.pk else "",
         published_at=page.first_published_at,
         revision_id=revision_id,
     )
+
+
+def permalink(index, slug):
+    """Absolute URL of the bulletin `slug` under the archive page `index`.
+
+    Built from the site's root URL and the page path rather than page.full_url, which loads the
+    whole URLconf (~60 MB) before the PDF render; a worker's peak memory is that of the render.
+    """
+    site = index.get_site() if index else None
+    if site is None:
+        return ""
+    root_path = site.root_page.url_path
+    path = index.url_path[len(root_path) - 1 :] if index.url_path.startswith(root_path) else index.url_path
+    return f"{site.root_url}{path}{slug}/"
 
 
 def data_urls(center_code, period):
@@ -313,14 +327,12 @@ def build_bulletin(period, center_code=ALL, publish=None, user=None):
         generated_at=timezone.now(),
     )
     freeze(draft, stats)
-    index_url = index.full_url or ""
-    permalink = f"{index_url.rstrip('/')}/{draft.slug}/" if index_url else ""
     context = presentation(
         page_data(draft),
         period=period,
         narrative=mark_safe(expand_db_html(draft.narrative)) if draft.narrative else "",
         generated_at=draft.generated_at,
-        permalink=permalink,
+        permalink=permalink(index, draft.slug),
     )
     pdf_bytes = pdf_module.render_pdf(context)
 
