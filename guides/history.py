@@ -6,7 +6,7 @@ created by seeding or import may be published without a log entry). Consecutive 
 revisions' serialized content is diffed field by field; nothing is written by hand.
 
 One SQL query for the revisions (publish dates come from a subquery on the log), one for the
-names of fee items they mention; the result is cached per (page, live revision).
+fee items only when the linked fees changed; the result is cached per (page, live revision).
 """
 
 import contextlib
@@ -307,7 +307,12 @@ def compute_history(page):
     """[{"date", "revision_id", "first", "changes": [...]}] newest first; revisions that changed
     nothing public are left out."""
     revisions = published_revisions(page)
-    fee_ids = {fee_id for revision in revisions for fee_id in _fee_ids(revision.content)}
+    # Fee items are looked up only when the linked fees differ between two publications.
+    fee_ids = set()
+    for before, after in zip(revisions, revisions[1:], strict=False):
+        old_ids, new_ids = set(_fee_ids(before.content)), set(_fee_ids(after.content))
+        if old_ids != new_ids:
+            fee_ids |= old_ids | new_ids
     fees = {fee.pk: fee for fee in FeeItem.objects.filter(pk__in=fee_ids)} if fee_ids else {}
     entries = []
     previous = None
