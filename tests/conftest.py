@@ -48,9 +48,11 @@ def running_cluster():
 
     old_cycle = Conf.GUARD_CYCLE
     Conf.GUARD_CYCLE = 30
-    connections.close_all()  # children must not share the parent's connection
     broker = get_broker()
     broker.purge_queue()
+    # Close after purging: a forked child must never inherit the parent's open connection
+    # (a shared SQLite handle across fork gives "disk I/O error" in the pusher).
+    connections.close_all()
     cluster = Cluster(broker)
     cluster.start()
     try:
