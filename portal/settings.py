@@ -237,6 +237,26 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = TESTING or DEBUG
 
+# Media on S3-compatible storage (MEDIA_STORAGE=storages.backends.s3.S3Storage): django-storages
+# reads credentials from the environment itself, but these from settings, so map them here.
+for _name in (
+    "AWS_STORAGE_BUCKET_NAME",
+    "AWS_S3_ENDPOINT_URL",
+    "AWS_S3_REGION_NAME",
+    "AWS_S3_CUSTOM_DOMAIN",
+    "AWS_LOCATION",
+    "AWS_DEFAULT_ACL",
+    "AWS_S3_ADDRESSING_STYLE",
+    "AWS_S3_SIGNATURE_VERSION",
+):
+    if os.environ.get(_name):
+        globals()[_name] = os.environ[_name]
+for _name in ("AWS_QUERYSTRING_AUTH", "AWS_S3_FILE_OVERWRITE"):
+    if os.environ.get(_name):
+        globals()[_name] = env_bool(_name, True)
+if os.environ.get("AWS_QUERYSTRING_EXPIRE"):
+    AWS_QUERYSTRING_EXPIRE = int(os.environ["AWS_QUERYSTRING_EXPIRE"])
+
 # Uploads: bounded sizes, checked types (see portal/uploads.py).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
