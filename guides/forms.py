@@ -2,10 +2,12 @@
 
 from wagtail.admin.forms import WagtailAdminPageForm
 
+from portal.forms import ScheduleCheckMixin
+
 from .validation import children_errors
 
 
-class GuidePageForm(WagtailAdminPageForm):
+class GuidePageForm(ScheduleCheckMixin, WagtailAdminPageForm):
     def _live_forms(self, name):
         formset = self.formsets.get(name)
         if formset is None:

@@ -43,6 +43,22 @@ def test_go_live_in_the_past_is_refused(client, notice_and_admin):
 
 
 @pytest.mark.django_db
+def test_go_live_in_the_past_is_refused_for_an_item_too(client, editorial_roles):  # noqa: F811
+    from guides.models import GuidePage
+
+    admin = make_editor("s_item_admin", EditorialRole.CENTER_ADMIN, "city")
+    item = GuidePage.objects.live().filter(center__code="city").first()
+    client.force_login(admin)
+    revisions = Revision.page_revisions.filter(object_id=str(item.pk)).count()
+    data = page_form_data(item, admin, go_live_at=local(timezone.now() - timedelta(hours=3)))
+    data["action-publish"] = "1"
+    response = client.post(reverse("wagtailadmin_pages:edit", args=[item.pk]), data)
+    assert response.status_code == 200
+    assert "已经过去" in response.content.decode()
+    assert Revision.page_revisions.filter(object_id=str(item.pk)).count() == revisions
+
+
+@pytest.mark.django_db
 def test_expiry_in_the_past_is_refused_by_wagtail_in_chinese(client, notice_and_admin):
     notice, admin = notice_and_admin
     client.force_login(admin)
