@@ -19,6 +19,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("seed_demo", "--small", verbosity=0)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def static_root():
+    """WhiteNoise warns about a missing STATIC_ROOT; tests serve static files from the finders."""
+    from django.conf import settings
+
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+
+
 @pytest.fixture
 def demo_site(db):
     """Centers, departments, the home page and site settings (portal part of seed_demo)."""
