@@ -303,17 +303,19 @@ def percentile(sorted_values, fraction):
     return sorted_values[index]
 
 
-def load(base_url, paths, clients=8, duration=10.0, timeout=10.0, headers=None):
+def load(base_url, paths, clients=8, duration=10.0, timeout=10.0, headers=None, timeline=False):
     """N client threads request `paths` round-robin for `duration` seconds.
 
     Keeps connections alive when the server allows it. Returns a dict: requests, errors
     (exceptions and statuses >= 400), rps, p50_ms, p95_ms, p99_ms, max_ms, seconds,
-    statuses (Counter) and a few error samples.
+    statuses (Counter) and a few error samples. With `timeline`, also "started" (perf_counter
+    at the start) and "timeline": (began, seconds, status or "exception", path) per request,
+    in the order they began (for figures over a window, e.g. during an outage).
     """
     parts = urlsplit(base_url)
     host, port = parts.hostname, parts.port or 80
     headers = {"User-Agent": "gongkai-bench", **(headers or {})}
-    latencies, statuses, samples = [], Counter(), []
+    latencies, statuses, samples, events = [], Counter(), [], []
     errors = 0
     lock = threading.Lock()
     start = time.perf_counter()
@@ -321,7 +323,7 @@ def load(base_url, paths, clients=8, duration=10.0, timeout=10.0, headers=None):
 
     def client(offset):
         nonlocal errors
-        mine, my_statuses, my_errors = [], Counter(), 0
+        mine, my_statuses, my_errors, my_events = [], Counter(), 0, []
         connection = None
         n = offset
         while time.perf_counter() < deadline:
@@ -336,6 +338,8 @@ def load(base_url, paths, clients=8, duration=10.0, timeout=10.0, headers=None):
                 response.read()
                 mine.append(time.perf_counter() - began)
                 my_statuses[response.status] += 1
+                if timeline:
+                    my_events.append((began, mine[-1], response.status, path))
                 if response.status >= 400:
                     my_errors += 1
                     if len(samples) < 5:
@@ -346,6 +350,8 @@ def load(base_url, paths, clients=8, duration=10.0, timeout=10.0, headers=None):
             except (OSError, http.client.HTTPException) as exc:
                 mine.append(time.perf_counter() - began)
                 my_statuses["exception"] += 1
+                if timeline:
+                    my_events.append((began, mine[-1], "exception", path))
                 my_errors += 1
                 if len(samples) < 5:
                     samples.append(f"{path}: {type(exc).__name__}: {exc}")
@@ -355,6 +361,7 @@ def load(base_url, paths, clients=8, duration=10.0, timeout=10.0, headers=None):
             connection.close()
         with lock:
             latencies.extend(mine)
+            events.extend(my_events)
             statuses.update(my_statuses)
             errors += my_errors
 
@@ -369,7 +376,7 @@ def load(base_url, paths, clients=8, duration=10.0, timeout=10.0, headers=None):
     def ms(value):
         return None if value is None else round(value * 1000, 1)
 
-    return {
+    result = {
         "requests": len(latencies),
         "errors": errors,
         "rps": round(len(latencies) / seconds, 1) if seconds else 0.0,
@@ -382,6 +389,10 @@ def load(base_url, paths, clients=8, duration=10.0, timeout=10.0, headers=None):
         "statuses": statuses,
         "error_samples": samples,
     }
+    if timeline:
+        result["started"] = start
+        result["timeline"] = sorted(events)
+    return result
 
 
 def peak_memory(cmd, env=None, cwd=ROOT, timeout=1800):

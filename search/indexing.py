@@ -47,13 +47,21 @@ def refresh(keys):
     return {"indexed": len(found), "removed": len(missing)}
 
 
+def _enqueue(keys):
+    """Queue the refresh; False when the queue's broker (Redis) cannot take it."""
+    from django_q.tasks import async_task
+
+    try:
+        async_task("search.indexing.refresh", keys, task_name="search-refresh", group="search")
+    except Exception:  # a broker outage must not fail the editor's publish
+        logger.warning("task queue unavailable; refreshing the search index inline for %s", keys, exc_info=True)
+        return False
+    return True
+
+
 def _run(keys):
     try:
-        if sync_async():
-            from django_q.tasks import async_task
-
-            async_task("search.indexing.refresh", keys, task_name="search-refresh", group="search")
-        else:
+        if not (sync_async() and _enqueue(keys)):
             refresh(keys)
     except SearchUnavailable:
         logger.exception("search index could not be updated for %s; run `manage.py search_index update`", keys)
