@@ -4,6 +4,10 @@ Columns (DESIGN.md): `kind` center|department, `code`, `name`, `parent` (a cente
 center, a department's center), `level` (centers only: city|county|district). Idempotent:
 rows are matched by code (a department by center and code) and updated in place. All or
 nothing: every row is checked first, and nothing is written when any row is wrong.
+
+Optional center columns `address` 地址, `hours` 办公时间, `phone` 咨询电话 and `sort_order` 排序
+(what `export_org` writes, so that an export restores the organisation exactly) are applied
+only when the row has them; departments leave them empty.
 """
 
 from dataclasses import dataclass, field
@@ -13,7 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from .models import Department, ServiceCenter
-from .tabular import Problems, TabularError, as_text, parse_choice, read_table
+from .tabular import Problems, TabularError, as_text, parse_choice, parse_int, read_table
 
 ORG_COLUMNS = {
     "kind": ["类型", "类别"],
@@ -21,7 +25,12 @@ ORG_COLUMNS = {
     "name": ["名称"],
     "parent": ["上级", "上级编码", "所属中心"],
     "level": ["层级", "级别"],
+    "address": ["地址"],
+    "hours": ["办公时间"],
+    "phone": ["咨询电话", "电话"],
+    "sort_order": ["排序"],
 }
+CENTER_TEXT_COLUMNS = ("address", "hours", "phone")
 KIND_CHOICES = [("center", "中心"), ("department", "部门")]
 
 
@@ -46,6 +55,24 @@ def _check_code(code, row, label, problems):
         problems.add(row, label, _("编码“%(code)s”只能包含字母、数字、连字符和下划线，最长 32 位") % {"code": code})
         return False
     return True
+
+
+def _center_extras(values, row, label, problems):
+    """The optional center columns present in the row, checked: {field: value}."""
+    extras = {}
+    for name in CENTER_TEXT_COLUMNS:
+        if name in values:
+            text = as_text(values.get(name))
+            limit = ServiceCenter._meta.get_field(name).max_length
+            if len(text) > limit:
+                problems.add(row, label(name), _("最长 %(n)s 个字") % {"n": limit})
+            extras[name] = text
+    number, error = parse_int(values.get("sort_order"), minimum=0, maximum=2_147_483_647)
+    if error:
+        problems.add(row, label("sort_order"), error)
+    elif number is not None:
+        extras["sort_order"] = number
+    return extras
 
 
 def _plan(table):
@@ -74,11 +101,15 @@ def _plan(table):
             if ok and code in centers:
                 problems.add(row, label("code"), _("中心编码 %(code)s 在文件中重复出现") % {"code": code})
                 continue
+            extras = _center_extras(values, row, label, problems)
             if ok:
-                centers[code] = {"row": row, "name": name, "level": level, "parent": parent or None}
+                centers[code] = {"row": row, "name": name, "level": level, "parent": parent or None, "extras": extras}
         else:
             if as_text(values.get("level")):
                 problems.add(row, label("level"), _("部门不填写层级"))
+            for column in (*CENTER_TEXT_COLUMNS, "sort_order"):
+                if as_text(values.get(column)):
+                    problems.add(row, label(column), _("部门不填写此项（只用于中心）"))
             if not parent:
                 problems.add(row, label("parent"), _("部门必须填写所属中心编码"))
                 continue
@@ -126,7 +157,9 @@ def _apply(centers, departments, result):
             parent = saved.get(data["parent"]) if data["parent"] else None
             center = saved.get(code)
             if center is None:
-                center = ServiceCenter(code=code, name=data["name"], level=data["level"] or ServiceCenter.LEVEL_COUNTY)
+                center = ServiceCenter(
+                    code=code, name=data["name"], level=data["level"] or ServiceCenter.LEVEL_COUNTY, **data["extras"]
+                )
                 center.parent = parent
                 center.save()
                 saved[code] = center
@@ -135,6 +168,7 @@ def _apply(centers, departments, result):
             new = {"name": data["name"], "parent_id": parent.pk if parent else None}
             if data["level"]:
                 new["level"] = data["level"]
+            new.update(data["extras"])
             if all(getattr(center, key) == value for key, value in new.items()):
                 result.unchanged += 1
                 continue
