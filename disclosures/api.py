@@ -15,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from portal.models import ServiceCenter
-from portal.tabular import Problem
+from portal.tabular import Problem, printable
 
 from . import cases, fees
 from .models import CenterApiToken
@@ -74,7 +74,7 @@ def push_cases(request):
         return _push_error(limit_message, 413)
     try:
         document = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # also over-long integers and too-deep nesting
         return _push_error(_("请求体不是有效的 UTF-8 JSON"), 400)
     records = document.get("cases") if isinstance(document, dict) else None
     if not isinstance(records, list):
@@ -92,7 +92,7 @@ def push_cases(request):
             continue
         unknown = sorted(set(record) - PUSH_FIELDS)
         for key in unknown:
-            shape_problems.append(Problem(number, str(key)[:40], _("未知的字段")))
+            shape_problems.append(Problem(number, printable(str(key)[:40]), _("未知的字段")))
         rows.append((number, {key: value for key, value in record.items() if key in PUSH_FIELDS}))
     if shape_problems:
         return _push_error(_("数据有误，未写入任何办件"), 400, shape_problems)

@@ -15,7 +15,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.tabular import Problems, TabularError, as_text, parse_bool, parse_datetime, read_table
+from portal.tabular import (
+    Problems,
+    TabularError,
+    as_text,
+    parse_bool,
+    parse_datetime,
+    read_table,
+    text_problem,
+)
 
 from . import workdays
 from .models import Case
@@ -203,6 +211,9 @@ class CaseWriter:
                 self.flush()
 
     def _check(self, row, values):
+        for name, value in values.items():
+            if reason := text_problem(value):
+                self._problem(row, name, reason)
         case_no = as_text(values.get("case_no"))
         if not case_no:
             self._problem(row, "case_no", _("办件编号不能为空"))

@@ -33,6 +33,7 @@ from portal.tabular import (
     parse_decimal,
     parse_int,
     read_table,
+    text_problem,
 )
 
 from . import bulk
@@ -233,7 +234,7 @@ def parse_nested(part, value):
         if text.startswith("["):
             try:
                 entries = json.loads(text)
-            except json.JSONDecodeError:
+            except (ValueError, RecursionError):  # also over-long integers and too-deep nesting
                 return [], [_("以“[”开头的内容应为 JSON 数组，但格式有误")]
         else:
             entries = [line for line in text.splitlines() if line.strip()]
@@ -622,6 +623,11 @@ def plan(table, lookups, problems):
     rows, seen = [], {}
     for row, values in table.rows:
         count = len(problems)
+        unstorable = [(name, reason) for name, value in values.items() if (reason := text_problem(value))]
+        for name, reason in unstorable:
+            problems.add(row, label(name), reason)
+        if unstorable:
+            continue
         partial = read_row(values, row, label, problems, lookups)
         center = lookups.centers.get(partial.get("center", ""))
         if center is None:
@@ -728,6 +734,8 @@ def import_catalog(source, *, filename, user=None, dry_run=False, draft=False, l
     unknown = set(table.document) - {"fee_items", "format", "version"}
     for key in sorted(unknown):
         problems.add(0, key, _("未知的字段"))
+    if reason := text_problem(table.document.get("fee_items")):
+        problems.add(0, "fee_items", reason)
     definitions = read_fee_items(table.document.get("fee_items"), lookups, problems)
     may_edit_fees = (
         user is None

@@ -62,7 +62,7 @@ class Problems:
         self._seen = set()
 
     def add(self, row, column, reason):
-        problem = Problem(int(row or 0), str(column or ""), str(reason))
+        problem = Problem(int(row or 0), printable(column or ""), printable(reason))
         if problem not in self._seen:
             self._seen.add(problem)
             self._items.append(problem)
@@ -323,6 +323,8 @@ def _json_table(data, *, aliases, required, allow_unknown):
         raise TabularError(
             Problem(0, "", _("JSON 格式错误（第 %(line)s 行第 %(col)s 列）") % {"line": exc.lineno, "col": exc.colno})
         )
+    except (ValueError, RecursionError):  # an integer too long to convert, or arrays nested too deep
+        raise TabularError(Problem(0, "", _("JSON 格式错误：数字过长或嵌套层数过多")))
     records = document.get("items") if isinstance(document, dict) else document
     if not isinstance(records, list):
         raise TabularError(Problem(0, "", _("JSON 文件应为对象数组，或包含 items 数组的对象")))
@@ -494,3 +496,35 @@ def parse_choice(value, choices):
             return code, None
     allowed = "、".join(f"{label}（{code}）" for code, label in choices)
     return None, _("“%(value)s”不是允许的值：%(allowed)s") % {"value": text, "allowed": allowed}
+
+
+def text_problem(value):
+    """Why a value (text, or lists and objects of them) cannot be stored, or None.
+
+    PostgreSQL refuses NUL in text, and a JSON file or request may carry a lone surrogate
+    ("\\ud800") that no database or UTF-8 page can hold. Iterative: JSON may nest deeply.
+    """
+    pending = [value]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return _("含有空字符（NUL），无法保存")
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return _("含有无效的 Unicode 字符（孤立的代理项），无法保存")
+        elif isinstance(value, list | tuple):
+            pending.extend(value)
+        elif isinstance(value, dict):
+            pending.extend(value)
+            pending.extend(value.values())
+    return None
+
+
+def printable(text):
+    """Text safe to show in a report or page: NUL and lone surrogates replaced."""
+    text = str(text)
+    if text_problem(text) is None:
+        return text
+    return text.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")
