@@ -63,9 +63,8 @@ def case_rows(queryset, chunk_size=CHUNK_SIZE):
         "satisfaction",
         "complaint",
     )
-    for case_no, center, item_code, channel, received, completed, status, satisfaction, complaint in (
-        queryset.values_list(*fields).iterator(chunk_size=chunk_size)
-    ):
+    for row in queryset.values_list(*fields).iterator(chunk_size=chunk_size):
+        case_no, center, item_code, channel, received, completed, status, satisfaction, complaint = row
         yield [
             case_no,
             center,
@@ -113,4 +112,3 @@ def write_xlsx(rows, path):
 def orphan_count(queryset):
     """Cases whose item no longer exists: import_cases refuses them (unknown item code)."""
     return queryset.filter(item__isnull=True).count()
-

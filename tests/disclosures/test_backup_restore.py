@@ -12,13 +12,18 @@ import json
 from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+from django_q.models import Schedule
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Collection, Locale, Page, Site
 
 from disclosures import bulletins, statistics
 from disclosures.models import BulletinPage, Case, Holiday
 from guides.models import FeeItem, GuidePage, Theme
 from portal.models import Department, HomePage, ServiceCenter
+from search.models import SynonymGroup
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -91,15 +96,21 @@ def seed_subset(last):
 
     Transactional tests run last: the database is the session's seeded demo site, or empty when
     an earlier transactional test flushed it. Either way this leaves the same data: two centers'
-    items with their fees and themes, the holidays, a year of cases and last month's city bulletin.
+    items with their fees and themes, the holidays, the search synonyms, a year of cases and last
+    month's city bulletin.
     """
     from disclosures import demo as disclosures_demo
     from disclosures import workdays
     from guides import demo as guides_demo
     from portal import demo as portal_demo
+    from search.demo import DEMO_SYNONYMS
 
     portal_demo.seed()
     guides_demo.seed(small=True)
+    for terms in DEMO_SYNONYMS:
+        group = SynonymGroup(terms=terms, note="演示数据")
+        group.clean()
+        SynonymGroup.objects.get_or_create(terms=group.terms, defaults={"note": group.note})
     workdays.seed_official_holidays()
     disclosures_demo.seed_cases(small=True)
     if not BulletinPage.objects.filter(center__code="city", period=last).exists():
@@ -120,8 +131,9 @@ def test_portable_export_restores_the_same_catalog_and_bulletin_figures(tmp_path
     before_bulletin = frozen(BulletinPage.objects.get(center__code="city", period=last))
     before_themes = sorted(Theme.objects.values_list("slug", "name", "audience", "sort_order"))
     before_holidays = sorted(Holiday.objects.values_list("date", "name", "is_workday"))
+    before_synonyms = sorted(SynonymGroup.objects.values_list("terms", "note"))
     before_fees = sorted(FeeItem.objects.values_list("department__center__code", "code", "effective_from", "amount"))
-    assert len(before_items) > 100 and len(before_cases) > 1000
+    assert len(before_items) > 100 and len(before_cases) > 1000 and before_synonyms
     assert before_figures[("all", periods[3])]["counts"]["completed"] > 0
 
     # Back up: the commands of docs/operations.md.
@@ -129,19 +141,27 @@ def test_portable_export_restores_the_same_catalog_and_bulletin_figures(tmp_path
     catalog = {fmt: tmp_path / f"catalog.{fmt}" for fmt in ("json", "csv", "xlsx")}
     cases, cases_xlsx = tmp_path / "cases.csv", tmp_path / "cases.xlsx"
     run("export_org", "-o", str(org))
-    run("dumpdata", "guides.theme", "disclosures.holiday", "--indent", "1", "-o", str(reference))
+    run("dumpdata", "guides.theme", "disclosures.holiday", "search.synonymgroup", "--indent", "1", "-o", str(reference))
     for path in catalog.values():
         run("export_catalog", "-o", str(path))
     assert f"已导出 {len(before_cases)} 条办件" in run("export_cases", str(cases))
     run("export_cases", str(cases_xlsx))
 
-    # An empty database: flush leaves even less than a fresh `migrate` (no page tree root).
+    # An empty database. `flush` empties every table; put back what `migrate` leaves in a new
+    # database (Wagtail's initial data: the locale, the page tree root, a welcome page as the
+    # default site's root, the root collection). The schedules come back with flush's post_migrate.
     call_command("flush", interactive=False, verbosity=0)
     assert not GuidePage.objects.exists() and not ServiceCenter.objects.exists() and not Case.objects.exists()
-    assert not HomePage.objects.exists()
+    Locale.objects.create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+    root = Page.add_root(instance=Page(title="Root", slug="root", live=True))
+    welcome = root.add_child(instance=Page(title="Welcome to your new Wagtail site!", slug="home"))
+    Site.objects.create(hostname="localhost", port=80, root_page=welcome, is_default_site=True)
+    Collection.add_root(name="Root")
+    assert Schedule.objects.exists() and not HomePage.objects.exists()
 
     # Restore, in the order of docs/operations.md.
-    run("init_site", "--name", "临江市政务服务中心")
+    assert "已创建首页" in run("init_site", "--name", "临江市政务服务中心")
+    assert not Page.objects.filter(pk=welcome.pk).exists()
     assert "新增" in run("import_org", str(org))
     run("loaddata", str(reference))
     result = run("import_catalog", str(catalog["json"]))
@@ -154,6 +174,7 @@ def test_portable_export_restores_the_same_catalog_and_bulletin_figures(tmp_path
     assert org_state() == before_org
     assert sorted(Theme.objects.values_list("slug", "name", "audience", "sort_order")) == before_themes
     assert sorted(Holiday.objects.values_list("date", "name", "is_workday")) == before_holidays
+    assert sorted(SynonymGroup.objects.values_list("terms", "note")) == before_synonyms
     assert (
         sorted(FeeItem.objects.values_list("department__center__code", "code", "effective_from", "amount"))
         == before_fees
