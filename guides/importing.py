@@ -371,8 +371,12 @@ FEE_KEYS = {
 }
 
 
-def read_fee_items(entries, lookups, problems):
-    """Parse `fee_items` of a JSON file; returns [(department, values, basis list)]."""
+def read_fee_items(entries, lookups, problems, may_edit=None):
+    """Parse `fee_items` of a JSON file; returns [(department, values, basis list)].
+
+    `may_edit(department)` (when given) says whether the importing user may maintain that
+    department's fee items; an entry for any other department is refused.
+    """
     if entries is None:
         return []
     if not isinstance(entries, list):
@@ -407,6 +411,14 @@ def read_fee_items(entries, lookups, problems):
                 f"{where}.department",
                 _("部门 %(code)s 不属于中心 %(center)s")
                 % {"code": as_text(data.get("department")), "center": center.code},
+            )
+            continue
+        if may_edit is not None and not may_edit(department):
+            problems.add(
+                0,
+                f"{where}.department",
+                _("您没有维护“%(center)s / %(department)s”收费项目的权限")
+                % {"center": center.name, "department": department.name},
             )
             continue
         values = {"code": as_text(data.get("code")), "name": as_text(data.get("name"))}
@@ -453,6 +465,16 @@ def read_fee_items(entries, lookups, problems):
         seen.add(key)
         result.append((department, values, basis))
     return result
+
+
+def _fee_scope(user):
+    """Which departments' fee items the user may maintain (as in the admin: portal.roles);
+    None when there is no limit (the command line, a superuser)."""
+    if user is None or user.is_superuser:
+        return None
+    from portal.roles import scope_for
+
+    return scope_for(user).covers_department
 
 
 def _fee_definitions_in_lookups(definitions, lookups):
@@ -736,11 +758,13 @@ def import_catalog(source, *, filename, user=None, dry_run=False, draft=False, l
         problems.add(0, key, _("未知的字段"))
     if reason := text_problem(table.document.get("fee_items")):
         problems.add(0, "fee_items", reason)
-    definitions = read_fee_items(table.document.get("fee_items"), lookups, problems)
     may_edit_fees = (
         user is None
         or user.is_superuser
         or (user.has_perm("guides.add_feeitem") and user.has_perm("guides.change_feeitem"))
+    )
+    definitions = read_fee_items(
+        table.document.get("fee_items"), lookups, problems, may_edit=_fee_scope(user) if may_edit_fees else None
     )
     if definitions and not may_edit_fees:
         problems.add(0, "fee_items", _("您没有维护收费项目的权限"))
@@ -760,7 +784,10 @@ def import_catalog(source, *, filename, user=None, dry_run=False, draft=False, l
     result.unchanged = sum(1 for item in planned if not item.changed)
     if dry_run:
         return result
-    with transaction.atomic():
+    from search.indexing import deferred
+
+    # One transaction; the search index is refreshed in one batch after it commits.
+    with transaction.atomic(), deferred():
         result.fee_items = save_fee_items(definitions)
         if definitions:
             lookups = Lookups()  # link items to the saved fee rows
@@ -774,18 +801,20 @@ def write(planned, lookups, *, user=None, publish=True):
     """Create new pages and update changed ones (fast path; the normal API for special states)."""
     from portal.models import HomePage
 
-    from .demo import ensure_index_pages, folder_for
+    from .demo import ensure_index_pages
 
     index = GuideIndexPage.objects.first()
     if index is None:
         index, _events = ensure_index_pages(HomePage.objects.first())
-    folders = {}
+    wanted = {
+        (item.center, item.department)
+        for item in planned
+        if item.page is None or (item.changed and item.page.department_id != item.department.pk)
+    }
+    folders = ensure_folders(index, wanted)
 
     def folder(center, department):
-        key = (center.pk, department.pk)
-        if key not in folders:
-            folders[key] = folder_for(index, center, department)
-        return folders[key]
+        return folders[(center.pk, department.pk)]
 
     in_workflow = _pages_in_workflow([item.page.pk for item in planned if item.page is not None and item.changed])
     new = []
@@ -817,6 +846,33 @@ def write(planned, lookups, *, user=None, publish=True):
         revision = page.save_revision(user=user, log_action=True)
         if publish:
             revision.publish(user=user, log_action=True, skip_permission_checks=True)
+
+
+def ensure_folders(index, pairs):
+    """{(center id, department id): folder} for the (center, department) pairs, creating the
+    missing center and department folders in bulk (two batches, not one add_child each)."""
+    folders = {}
+    for existing in GuideFolderPage.objects.order_by("path"):
+        folders.setdefault((existing.center_id, existing.department_id), existing)
+    centers = {center.pk: center for center, _department in pairs}
+    missing = [
+        (index, GuideFolderPage(title=center.name, slug=center.code, center=center, department=None))
+        for center in centers.values()
+        if (center.pk, None) not in folders
+    ]
+    for page in bulk.create_pages(missing, log=False, send_signals=False):
+        folders[(page.center_id, None)] = page
+    missing = [
+        (
+            folders[(center.pk, None)],
+            GuideFolderPage(title=department.name, slug=department.code, center=center, department=department),
+        )
+        for center, department in sorted(pairs, key=lambda pair: (pair[0].pk, pair[1].pk))
+        if (center.pk, department.pk) not in folders
+    ]
+    for page in bulk.create_pages(missing, log=False, send_signals=False):
+        folders[(page.center_id, page.department_id)] = page
+    return folders
 
 
 def _needs_normal_path(page, in_workflow):

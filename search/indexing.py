@@ -4,10 +4,18 @@ Publishing, unpublishing, moving and deleting pages (and saving fee items) call 
 with the affected keys; the refresh runs as a django-q2 task when SEARCH_SYNC_ASYNC is on
 (a worker cluster runs) and directly otherwise. `refresh()` is idempotent: it looks at the
 object as it is now and indexes or removes it, so retries and reordering are harmless.
+
+Bulk writers (catalog import, demo seed) wrap their work in `deferred()`: every key scheduled
+inside the block is collected and refreshed in ONE batch after the transaction commits (one
+task, one bulk index call), instead of one refresh per page; nothing is indexed when the
+transaction rolls back.
 """
 
+import contextlib
 import logging
 import os
+import threading
+from collections import defaultdict
 
 from django.conf import settings
 from django.db import transaction
@@ -30,18 +38,43 @@ def sync_async():
     return bool(value)
 
 
+CHUNK = 500
+
+
+def documents_for_keys(keys):
+    """({key: document} for keys whose object exists and is searchable, [missing keys]).
+
+    One query (plus prefetches) per kind and chunk of CHUNK keys, however many keys there are.
+    """
+    wanted = defaultdict(list)  # label -> [(pk, key)]
+    for key in keys:
+        label, _sep, pk = key.partition(":")
+        if pk.isdigit():
+            wanted[label].append((int(pk), key))
+    found = {}
+    if wanted:
+        for _kind, queryset, builder in documents.sources():
+            label = queryset.model._meta.label_lower
+            pairs = wanted.pop(label, None)
+            if not pairs:
+                continue
+            by_pk = dict(pairs)
+            pks = list(by_pk)
+            for start in range(0, len(pks), CHUNK):
+                for obj in queryset.filter(pk__in=pks[start : start + CHUNK]):
+                    found[by_pk[obj.pk]] = builder(obj)
+    return found, [key for key in keys if key not in found]
+
+
 def refresh(keys):
     """Index each key's object as it is now, or remove it from the index when it is gone."""
     keys = list(dict.fromkeys(keys))
     if not keys:
         return {"indexed": 0, "removed": 0}
     backend = get_backend()
-    found, missing = [], []
-    for key in keys:
-        document = documents.document_for_key(key)
-        (found if document is not None else missing).append(document or key)
+    found, missing = documents_for_keys(keys)
     if found:
-        backend.index(found)
+        backend.index([found[key] for key in keys if key in found])
     if missing:
         backend.delete(missing)
     return {"indexed": len(found), "removed": len(missing)}
@@ -64,14 +97,55 @@ def _run(keys):
         if not (sync_async() and _enqueue(keys)):
             refresh(keys)
     except SearchUnavailable:
-        logger.exception("search index could not be updated for %s; run `manage.py search_index update`", keys)
+        shown = ", ".join(keys[:10]) + (f" … ({len(keys)} keys)" if len(keys) > 10 else "")
+        logger.exception("search index could not be updated for %s; run `manage.py search_index update`", shown)
+
+
+_local = threading.local()
+
+
+def _collectors():
+    if not hasattr(_local, "collectors"):
+        _local.collectors = []
+    return _local.collectors
 
 
 def schedule(keys):
-    """Refresh these keys once the current transaction commits."""
+    """Refresh these keys once the current transaction commits (or with the enclosing
+    `deferred()` batch, when one is open)."""
     keys = [key for key in keys if key]
-    if keys:
-        transaction.on_commit(lambda: _run(keys))
+    if not keys:
+        return
+    collectors = _collectors()
+    if collectors:
+        collectors[-1].update(dict.fromkeys(keys))
+        return
+    transaction.on_commit(lambda: _run(keys))
+
+
+@contextlib.contextmanager
+def deferred(using=None):
+    """Collect the keys scheduled inside the block and refresh them in one batch.
+
+    Use inside the writer's `transaction.atomic()` block: the batch is then queued with
+    `transaction.on_commit`, so it runs once after the commit and never after a rollback.
+    Outside a transaction it runs when the block ends. Nested blocks join the outer batch.
+    When the block raises, the collected keys are dropped (the writes are being rolled back).
+    """
+    collectors = _collectors()
+    collected = {}
+    collectors.append(collected)
+    try:
+        yield collected
+    finally:
+        collectors.pop()
+    keys = list(collected)
+    if not keys:
+        return
+    if collectors:  # an enclosing batch refreshes them
+        collectors[-1].update(collected)
+        return
+    transaction.on_commit(lambda: _run(keys), using=using)
 
 
 def rebuild():
