@@ -11,24 +11,25 @@ duplicating them.
 import datetime
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.tabular import (
     Problems,
     TabularError,
     as_text,
+    open_table,
     parse_bool,
     parse_datetime,
-    read_table,
     text_problem,
 )
 
 from . import workdays
 from .models import Case
 
-BATCH_SIZE = 2000
+BATCH_SIZE = 5000
 
 COLUMNS = {
     "case_no": ["办件编号", "办件号", "业务流水号", "case no"],
@@ -102,6 +103,29 @@ UPDATE_FIELDS = [
     "updated_at",
 ]
 MAX_CASE_NO = Case._meta.get_field("case_no").max_length
+# A checked case as a row of these columns (the writer keeps tuples, not model instances).
+ROW_COLUMNS = [
+    "case_no",
+    "center_id",
+    "item_id",
+    "item_code",
+    "department_id",
+    "channel",
+    "received_at",
+    "completed_at",
+    "status",
+    "promised_days",
+    "due_date",
+    "completed_on_time",
+    "completed_same_day",
+    "satisfaction",
+    "complaint",
+]
+# The allowed values, translated only when a value is wrong (not once per row).
+CHANNELS_ALLOWED = gettext_lazy("窗口（window）、网上（online）")
+STATUSES_ALLOWED = gettext_lazy("受理（received）、办结（completed）、退回（returned）")
+SATISFACTION_ALLOWED = gettext_lazy("好评（good）、中评（neutral）、差评（bad）或 1–5 分")
+STAGING_TABLE = "gongkai_case_import"
 
 
 @dataclass
@@ -254,7 +278,7 @@ class CaseWriter:
 
         channel = None
         if as_text(values.get("channel")):
-            channel, error = _choice(values.get("channel"), CHANNELS, _("窗口（window）、网上（online）"))
+            channel, error = _choice(values.get("channel"), CHANNELS, CHANNELS_ALLOWED)
             if error:
                 self._problem(row, "channel", error)
         else:
@@ -262,9 +286,7 @@ class CaseWriter:
 
         status = None
         if as_text(values.get("status")):
-            status, error = _choice(
-                values.get("status"), STATUSES, _("受理（received）、办结（completed）、退回（returned）")
-            )
+            status, error = _choice(values.get("status"), STATUSES, STATUSES_ALLOWED)
             if error:
                 self._problem(row, "status", error)
         else:
@@ -296,9 +318,7 @@ class CaseWriter:
 
         satisfaction = None
         if as_text(values.get("satisfaction")):
-            satisfaction, error = _choice(
-                values.get("satisfaction"), SATISFACTION, _("好评（good）、中评（neutral）、差评（bad）或 1–5 分")
-            )
+            satisfaction, error = _choice(values.get("satisfaction"), SATISFACTION, SATISFACTION_ALLOWED)
             if error:
                 self._problem(row, "satisfaction", error)
         complaint, error = parse_bool(values.get("complaint"))
@@ -309,35 +329,35 @@ class CaseWriter:
             return None
         item_id, department_id, promised = item
         due_date, on_time, same_day = derive(self.calendar, received_at, completed_at, status, promised)
-        return Case(
-            case_no=case_no,
-            center_id=self.items.centers[center_code],
-            item_id=item_id,
-            item_code=as_text(values.get("item_code")),
-            department_id=department_id,
-            channel=channel,
-            received_at=received_at,
-            completed_at=completed_at,
-            status=status,
-            promised_days=promised,
-            due_date=due_date,
-            completed_on_time=on_time,
-            completed_same_day=same_day,
-            satisfaction=satisfaction,
-            complaint=bool(complaint),
+        return (  # in ROW_COLUMNS order
+            case_no,
+            self.items.centers[center_code],
+            item_id,
+            as_text(values.get("item_code")),
+            department_id,
+            channel,
+            received_at,
+            completed_at,
+            status,
+            promised,
+            due_date,
+            on_time,
+            same_day,
+            satisfaction,
+            bool(complaint),
         )
 
     def flush(self):
         if not self.batch:
             return
-        numbers = [case.case_no for case in self.batch]
-        existing = Case.objects.filter(case_no__in=numbers).count()
-        self.result.updated += existing
-        self.result.created += len(self.batch) - existing
-        if not self.result.dry_run:
-            Case.objects.bulk_create(
-                self.batch, update_conflicts=True, unique_fields=["case_no"], update_fields=UPDATE_FIELDS
-            )
+        if self.result.dry_run:
+            created = len(self.batch) - Case.objects.filter(case_no__in=[row[0] for row in self.batch]).count()
+        elif connection.vendor == "postgresql" and connection.in_atomic_block:
+            created = _copy_upsert(self.batch)
+        else:
+            created = _bulk_upsert(self.batch)
+        self.result.created += created
+        self.result.updated += len(self.batch) - created
         self.batch = []
 
     def finish(self):
@@ -348,6 +368,49 @@ class CaseWriter:
             self.result.problems = list(self.problems)
             self.result.created = self.result.updated = 0
         return self.result
+
+
+def _bulk_upsert(rows):
+    """Insert or update by case_no through the ORM; returns how many were new."""
+    existing = Case.objects.filter(case_no__in=[row[0] for row in rows]).count()
+    cases = [Case(**dict(zip(ROW_COLUMNS, row, strict=True))) for row in rows]
+    Case.objects.bulk_create(cases, update_conflicts=True, unique_fields=["case_no"], update_fields=UPDATE_FIELDS)
+    return len(rows) - existing
+
+
+def _copy_upsert(rows):
+    """PostgreSQL: COPY the rows into a temporary table (dropped at commit), then one
+    INSERT … ON CONFLICT (case_no) DO UPDATE from it; returns how many were new.
+
+    The same upsert as _bulk_upsert, without building a model instance and a parameter list
+    per case: 100,000 cases take seconds instead of minutes.
+    """
+    table = Case._meta.db_table
+    quote = connection.ops.quote_name
+    columns = [Case._meta.get_field(name.removesuffix("_id")).column for name in ROW_COLUMNS]
+    names = ", ".join(quote(column) for column in columns)
+    updates = ", ".join(
+        f"{quote(column)} = EXCLUDED.{quote(column)}"
+        for column in (Case._meta.get_field(name).column for name in UPDATE_FIELDS)
+        if column != "updated_at"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGING_TABLE} ON COMMIT DROP AS "  # noqa: S608 - fixed names
+            f"SELECT {names} FROM {quote(table)} WITH NO DATA"
+        )
+        cursor.execute(f"TRUNCATE {STAGING_TABLE}")
+        with cursor.cursor.copy(f"COPY {STAGING_TABLE} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"WITH written AS (INSERT INTO {quote(table)} ({names}, updated_at) "  # noqa: S608 - fixed names
+            f"SELECT {names}, %s FROM {STAGING_TABLE} "
+            f"ON CONFLICT (case_no) DO UPDATE SET {updates}, updated_at = EXCLUDED.updated_at "
+            "RETURNING (xmax = 0) AS created) SELECT count(*) FILTER (WHERE created) FROM written",
+            [timezone.now()],
+        )
+        return cursor.fetchone()[0]
 
 
 def apply_rows(rows, *, dry_run=False, only_center=None, label=None):
@@ -363,9 +426,17 @@ def apply_rows(rows, *, dry_run=False, only_center=None, label=None):
 
 
 def import_cases(source, *, filename, dry_run=False, max_bytes=None):
-    """Read a CSV/XLSX file of cases and apply it all-or-nothing; returns a CaseResult."""
+    """Read a CSV/XLSX file of cases and apply it all-or-nothing; returns a CaseResult.
+
+    Rows are streamed from the file (portal.tabular.open_table) and written in batches as
+    they are checked, so memory does not grow with the file; the single transaction is rolled
+    back when any row (or the file itself) turns out to be wrong.
+    """
     try:
-        table = read_table(source, filename=filename, aliases=COLUMNS, required=REQUIRED, max_bytes=max_bytes)
+        table = open_table(source, filename=filename, aliases=COLUMNS, required=REQUIRED, max_bytes=max_bytes)
     except TabularError as exc:
         return CaseResult(dry_run=dry_run, problems=exc.problems)
-    return apply_rows(table.rows, dry_run=dry_run, label=table.label)
+    try:
+        return apply_rows(table.rows, dry_run=dry_run, label=table.label)
+    except TabularError as exc:  # found while reading rows: the transaction was rolled back
+        return CaseResult(dry_run=dry_run, problems=exc.problems)

@@ -13,6 +13,7 @@ Value parsers (`parse_bool`, `parse_int`, …) return `(value, error)` so caller
 every error in one pass instead of stopping at the first.
 """
 
+import codecs
 import csv
 import datetime
 import io
@@ -102,7 +103,7 @@ class Table:
     format: str
     columns: list  # canonical names, in file order
     labels: dict  # canonical name -> header as written in the file
-    rows: list = field(default_factory=list)  # [(row number, {canonical: value})]
+    rows: list = field(default_factory=list)  # [(row number, {canonical: value})]; open_table: an iterator
     header_row: int = 1
     document: dict = field(default_factory=dict)  # a JSON file's other top-level keys
 
@@ -208,47 +209,190 @@ def read_table(source, *, filename, aliases, required=(), max_bytes=None, allow_
 
     `aliases` maps each canonical column name to its accepted spellings (e.g. Chinese headers);
     a header matching none of them is an error unless `allow_unknown`. `required` lists
-    canonical columns that must be present.
+    canonical columns that must be present. All rows are held in memory: for large files use
+    `open_table()`, which reads them one at a time.
+    """
+    table = open_table(
+        source, filename=filename, aliases=aliases, required=required, max_bytes=max_bytes, allow_unknown=allow_unknown
+    )
+    table.rows = list(table.rows)
+    return table
+
+
+def open_table(source, *, filename, aliases, required=(), max_bytes=None, allow_unknown=False):
+    """Like read_table, but CSV and XLSX rows are streamed: `table.rows` is an iterator.
+
+    Problems with the file as a whole (type, size, encoding, empty, damaged workbook) are raised
+    here. Problems found while reading rows (a value under no header, the header's own
+    problems, no data rows) are collected, and TabularError listing all of them is raised when
+    the iteration ends; once there is one, no further rows are yielded. Memory stays flat
+    whatever the file's size: a CSV is decoded chunk by chunk (the encoding, UTF-8 or GB18030,
+    is settled by a first pass over the bytes), an XLSX is read with openpyxl's read-only mode.
+    JSON files are parsed whole (their rows are a list).
     """
     fmt = detect_format(filename)
-    data = read_bytes(source, max_bytes=max_bytes)
-    if not data.strip():
-        raise TabularError(Problem(0, "", _("文件是空的")))
-    if fmt == "csv":
-        header, records, first_row = _csv_records(data)
-    elif fmt == "xlsx":
-        header, records, first_row = _xlsx_records(data)
-    else:
+    limit = max_bytes or max_upload_bytes()
+    size = _size_of(source)
+    if size > limit:
+        raise TabularError(_too_big(size, limit))
+    if fmt == "json":
+        data = read_bytes(source, max_bytes=max_bytes)
+        if not data.strip():
+            raise TabularError(Problem(0, "", _("文件是空的")))
         return _json_table(data, aliases=aliases, required=required, allow_unknown=allow_unknown)
-    return _grid_table(fmt, header, records, first_row, aliases=aliases, required=required, allow_unknown=allow_unknown)
-
-
-def _csv_records(data):
-    text = decode_text(data)
+    handle, owned = _open_binary(source)
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
-        raise TabularError(Problem(0, "", _("CSV 格式错误：%(error)s") % {"error": exc}))
-    if not rows:
+        encoding = _scan(handle, limit, csv=fmt == "csv")
+        handle.seek(0)
+        if fmt == "csv":
+            records, closer = _csv_records(handle, encoding)
+        else:
+            records, closer = _xlsx_records(handle)
+        header = next(records, None)
+        if header is None:
+            closer()
+            raise TabularError(Problem(0, "", _("文件是空的")))
+    except BaseException:
+        if owned:
+            handle.close()
+        raise
+
+    def close():
+        closer()
+        if owned:
+            handle.close()
+
+    return _grid_table(fmt, header, records, 2, close, aliases=aliases, required=required, allow_unknown=allow_unknown)
+
+
+SCAN_CHUNK = 1024 * 1024
+
+
+class _Reader(io.RawIOBase):
+    """A raw binary stream over any object with read()/seek() (Django's uploaded files too)."""
+
+    def __init__(self, source):
+        self._source = source
+
+    def readable(self):
+        return True
+
+    def seekable(self):
+        return True
+
+    def readinto(self, buffer):
+        data = self._source.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def seek(self, offset, whence=os.SEEK_SET):
+        return self._source.seek(offset, whence)
+
+    def tell(self):
+        return self._source.tell()
+
+
+def _open_binary(source):
+    """(binary file object positioned at 0, whether we opened it and must close it)."""
+    if isinstance(source, bytes | bytearray):
+        return io.BytesIO(bytes(source)), True
+    if isinstance(source, str | os.PathLike):
+        return open(source, "rb"), True
+    if hasattr(source, "seek"):
+        source.seek(0)
+    return source, False
+
+
+def _scan(handle, limit, *, csv):
+    """One pass over the bytes: size (an upload's reported size may lie), blank, and for a CSV
+    its encoding ("utf-8-sig", else "gb18030"; anything else is refused). Memory: one chunk."""
+    encoding_error = Problem(0, "", _("无法识别文件编码：请将文件另存为 UTF-8 或 GBK 编码的 CSV"))
+    decoder = codecs.getincrementaldecoder("utf-8-sig")() if csv else None
+    size, blank, first = 0, True, True
+    while True:
+        chunk = handle.read(SCAN_CHUNK)
+        if not chunk:
+            break
+        size += len(chunk)
+        if size > limit:  # the reported size lied
+            raise TabularError(_too_big(size, limit))
+        if blank and chunk.strip():
+            blank = False
+        if csv and first:
+            first = False
+            if chunk.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in chunk[:4096]:
+                raise TabularError(encoding_error)  # UTF-16/32 or a binary file
+        if decoder is not None:
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                decoder = None
+    if blank:
         raise TabularError(Problem(0, "", _("文件是空的")))
-    return rows[0], rows[1:], 2
+    if not csv:
+        return None
+    if decoder is not None:
+        try:
+            decoder.decode(b"", final=True)
+            return "utf-8-sig"
+        except UnicodeDecodeError:
+            pass
+    handle.seek(0)
+    decoder = codecs.getincrementaldecoder("gb18030")()
+    try:
+        while chunk := handle.read(SCAN_CHUNK):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise TabularError(encoding_error)
+    return "gb18030"
 
 
-def _xlsx_records(data):
+def _csv_records(handle, encoding):
+    """(iterator of rows as lists of strings, close function); csv errors become TabularError."""
+    text = io.TextIOWrapper(io.BufferedReader(_Reader(handle), SCAN_CHUNK), encoding=encoding, newline="")
+
+    def records():
+        reader = csv.reader(text)
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise TabularError(Problem(0, "", _("CSV 格式错误：%(error)s") % {"error": exc}))
+            yield row
+
+    def close():
+        text.detach()  # leave the caller's file open; ours is closed by open_table's closer
+
+    return records(), close
+
+
+def _xlsx_records(handle):
+    """(iterator of rows from the first sheet, close function), read-only: rows are parsed as read."""
     from openpyxl import load_workbook
 
+    damaged = Problem(0, "", _("无法读取 XLSX 文件：文件已损坏或不是 Excel 工作簿"))
+    source = handle if isinstance(handle, io.IOBase) else io.BufferedReader(_Reader(handle))
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 — openpyxl raises many kinds for a damaged workbook
-        raise TabularError(Problem(0, "", _("无法读取 XLSX 文件：文件已损坏或不是 Excel 工作簿")))
-    try:
+        workbook = load_workbook(source, read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
-        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
-    if not rows:
-        raise TabularError(Problem(0, "", _("文件是空的")))
-    return rows[0], rows[1:], 2
+    except Exception:  # noqa: BLE001 — openpyxl raises many kinds for a damaged workbook
+        raise TabularError(damaged)
+
+    def records():
+        rows = sheet.iter_rows(values_only=True)
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except Exception:  # noqa: BLE001 — a damaged sheet part
+                raise TabularError(damaged)
+            yield list(row)
+
+    return records(), workbook.close
 
 
 def _resolve_headers(header, aliases, required, allow_unknown, header_row):
@@ -286,30 +430,47 @@ def _label_for(canonical, aliases):
     return f"{chinese[0]}（{canonical}）" if chinese else canonical
 
 
-def _grid_table(fmt, header, records, first_row, *, aliases, required, allow_unknown):
+def _grid_table(fmt, header, records, first_row, close, *, aliases, required, allow_unknown):
+    """A Table whose rows are read from `records` as they are iterated (see open_table)."""
     positions, labels, problems = _resolve_headers(header, aliases, required, allow_unknown, first_row - 1)
     table = Table(format=fmt, columns=list(labels), labels=labels, header_row=first_row - 1)
-    for offset, record in enumerate(records):
-        number = first_row + offset
-        if all(_is_blank(value) for value in record):
-            continue
-        values = {}
-        for position, value in enumerate(record):
-            canonical = positions.get(position)
-            if canonical is None:
-                unnamed = position >= len(header) or not normalize_header(header[position])
-                if unnamed and not _is_blank(value):
-                    problems.add(number, _("第 %(n)s 列") % {"n": position + 1}, _("该列没有表头，无法识别"))
-                continue
-            if isinstance(value, str):
-                value = value.strip()
-            values[canonical] = value
-        table.rows.append((number, values))
-    if problems:
-        raise TabularError(problems)
-    if not table.rows:
-        raise TabularError(Problem(0, "", _("文件中没有数据行")))
+    table.rows = _grid_rows(header, records, first_row, positions, problems, close)
     return table
+
+
+def _grid_rows(header, records, first_row, positions, problems, close):
+    yielded = 0
+    unnamed_label = {}
+    try:
+        try:
+            for offset, record in enumerate(records):
+                number = first_row + offset
+                if all(_is_blank(value) for value in record):
+                    continue
+                values = {}
+                for position, value in enumerate(record):
+                    canonical = positions.get(position)
+                    if canonical is None:
+                        if position not in unnamed_label:
+                            unnamed_label[position] = position >= len(header) or not normalize_header(header[position])
+                        if unnamed_label[position] and not _is_blank(value):
+                            problems.add(number, _("第 %(n)s 列") % {"n": position + 1}, _("该列没有表头，无法识别"))
+                        continue
+                    if isinstance(value, str):
+                        value = value.strip()
+                    values[canonical] = value
+                if problems:
+                    continue  # keep looking for the reader's problems; the rows are no longer used
+                yielded += 1
+                yield number, values
+        except TabularError as exc:
+            problems.extend(exc.problems)
+        if problems:
+            raise TabularError(problems)
+        if not yielded:
+            raise TabularError(Problem(0, "", _("文件中没有数据行")))
+    finally:
+        close()
 
 
 def _json_table(data, *, aliases, required, allow_unknown):
