@@ -33,4 +33,28 @@
     button.hidden = false;
     button.addEventListener("click", function () { window.print(); });
   });
+  // A wide table that scrolls sideways (small screens) takes keyboard focus, so that it can be
+  // scrolled with the arrow keys (WCAG 2.1.1); named after its caption. Not a tab stop otherwise.
+  function markScrollable() {
+    document.querySelectorAll(".table-scroll").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        if (box.getAttribute("tabindex") !== "0") {
+          var caption = box.querySelector("caption");
+          box.setAttribute("tabindex", "0");
+          box.setAttribute("role", "region");
+          if (caption) { box.setAttribute("aria-label", caption.textContent.trim()); }
+        }
+      } else if (box.getAttribute("tabindex") === "0") {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+      }
+    });
+  }
+  markScrollable();
+  var resizeTimer = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(markScrollable, 150);
+  });
 })();

@@ -127,7 +127,7 @@ def test_edit_submit_review_approve_publish(live_server, browser, editorial_site
     assert "7 个工作日" in page.content()
     assert "承诺办结时限" in history.inner_text()
     assert "10 → 7" in history.inner_text()
-    screenshot(page, "editorial-published-item")
+    screenshot(page, "editor")  # the editor journey's last page
     context.close()
 
 
