@@ -40,17 +40,48 @@ def inner():
             return []
 
     stock = evaluate(wagtail_titles)
+
+    def by_kind(result):
+        kinds = {}
+        for (_query, _expected, kind), (_q, recall, rr, _titles) in zip(RELEVANCE, result[2], strict=True):
+            kinds.setdefault(kind, []).append((recall, rr))
+        return {
+            kind: [sum(r for r, _ in rows) / len(rows), sum(rr for _, rr in rows) / len(rows), len(rows)]
+            for kind, rows in kinds.items()
+        }
+
     print(
         json.dumps(
             {
                 "queries": len(RELEVANCE),
+                "documents": backend.count(),
+                "guides": GuidePage.objects.live().count(),
                 "embedded": embedded[:2],
                 "wagtail": stock[:2],
+                "embedded_kinds": by_kind(embedded),
+                "wagtail_kinds": by_kind(stock),
                 "embedded_missed": [r[0] for r in embedded[2] if r[1] < 1],
             },
             ensure_ascii=False,
         )
     )
+
+
+def side_by_side(data):
+    """The two backends next to each other, overall and per kind of query."""
+    lines = [
+        f"    relevance set: {data['queries']} queries, {data['guides']} live guides"
+        f" ({data['documents']} documents in the embedded index)",
+        f"    {'queries':<22}{'embedded recall@10':>20}{'MRR':>8}{'Wagtail DB recall@10':>23}{'MRR':>8}",
+    ]
+
+    def line(label, ours, theirs):
+        return f"    {label:<22}{ours[0]:>20.3f}{ours[1]:>8.3f}{theirs[0]:>23.3f}{theirs[1]:>8.3f}"
+
+    lines.append(line("all", data["embedded"], data["wagtail"]))
+    for kind, values in data["embedded_kinds"].items():
+        lines.append(line(f"{kind} ({values[2]})", values, data["wagtail_kinds"][kind]))
+    return "\n".join(lines)
 
 
 def run():
@@ -65,6 +96,7 @@ def run():
     if result.returncode != 0:
         raise RuntimeError(result.stderr[-4000:])
     data = json.loads(result.stdout.strip().splitlines()[-1])
+    print(side_by_side(data))
     if data["embedded_missed"]:
         print("    embedded backend missed:", ", ".join(data["embedded_missed"]))
     n = data["queries"]

@@ -108,8 +108,13 @@ STOPWORDS = frozenset(
 
 def normalize(text):
     """NFKC (full-width letters to ASCII), lower case, no control or format characters."""
-    text = unicodedata.normalize("NFKC", str(text or ""))
-    text = "".join(" " if unicodedata.category(ch)[0] in "CZ" else ch for ch in text)
+    text = str(text or "")
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    # isprintable() is False exactly when the text holds a character of category C or Z other
+    # than the ASCII space: only then is the (slow) character-by-character pass needed.
+    if not text.isprintable():
+        text = "".join(" " if unicodedata.category(ch)[0] in "CZ" else ch for ch in text)
     return text.lower()
 
 

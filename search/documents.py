@@ -56,11 +56,15 @@ class SearchDocument:
 
     @property
     def base_name(self):
-        """The item name without its variant, e.g. 居民身份证办理 for 居民身份证办理（补领）."""
-        return re.sub(r"[（(][^）)]*[）)]$", "", self.title).strip() or self.title
+        return base_name(self.title)
 
     def as_dict(self):
         return asdict(self)
+
+
+def base_name(title):
+    """The item name without its variant, e.g. 居民身份证办理 for 居民身份证办理（补领）."""
+    return re.sub(r"[（(][^）)]*[）)]$", "", title).strip() or title
 
 
 def model_key(obj):

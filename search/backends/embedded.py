@@ -4,7 +4,21 @@
 Layout: SEARCH_INDEX_PATH is a symbolic link to the current generation file
 (`<name>.gen-<stamp>`). A rebuild writes a complete new generation and swaps the link with one
 rename, so searches never see a half-built or empty index; each generation has its own WAL.
-Every operation opens short transactions; nothing is shared between processes but the file.
+Writers open short transactions; each thread keeps one read connection per generation file.
+
+Tables (docs/search.md, "Embedded index"):
+- fts: the analysed text, one FTS5 row per document (detail=full: bm25 reads term positions
+  from the index instead of re-tokenising the stored text of every matching row).
+- combos: each distinct combination of facet values (kind, audience, center, department,
+  type, fee, online, themes) once; facet counts are counted per combination, then expanded.
+- slim: boost and title, read for the rows that bm25 ranks.
+- docs: everything else, read only for the rows of the page shown (snippets) and for phrases.
+
+A document's id (the FTS rowid, also the id in slim and docs) carries what searching needs
+for every match without reading another table: bits 0-20 hold its facet combination, bits
+21-52 a sequence number, bits 53-62 its place in the cheap static order (shorter titles and
+higher boosts first). So facet counts and filters read nothing but the FTS index, and the
+cheap order is FTS5's own rowid order, which stops after the page instead of sorting.
 """
 
 import contextlib
@@ -13,19 +27,22 @@ import os
 import sqlite3
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 from django.conf import settings
 
 from .. import analysis
 from ..analysis import ParsedQuery, fts_term, parse_query
+from ..documents import base_name
 from . import SearchUnavailable
 from .base import FACETS, MAX_PAGE, PER_PAGE, Hit, SearchBackend, SearchResults
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 # bm25 weights per FTS column: the name counts most, then keywords and pinyin, then the
 # acceptance conditions and materials, then the procedure, then everything else.
 COLUMNS = ["name", "keywords", "pinyin", "conditions", "materials", "procedure", "other"]
+NAME_COLUMNS = "{name keywords pinyin}"
 WEIGHTS = {
     "name": 10.0,
     "keywords": 5.0,
@@ -36,6 +53,7 @@ WEIGHTS = {
     "other": 0.4,
 }
 BM25 = "bm25(fts, " + ", ".join(str(WEIGHTS[c]) for c in COLUMNS) + ")"
+# Facet name -> column of `combos`.
 FACET_COLUMNS = {
     "kind": "kind",
     "audience": "audience",
@@ -45,9 +63,26 @@ FACET_COLUMNS = {
     "fee": "fee",
     "online": "online",
 }
+COMBO_FIELDS = ["kind", "audience", "center", "department", "item_type", "fee", "online", "themes"]
+FACET_POSITIONS = {name: COMBO_FIELDS.index(column) for name, column in FACET_COLUMNS.items()}
 KEEP_GENERATIONS = 2
 ALL_TERMS_BONUS = 1000.0
-BM25_LIMIT = 1500
+# bm25 costs a few microseconds per matching row; a set of matches larger than this is ranked
+# in tiers: rows with the terms in the name fields first (bm25 when they are few enough,
+# else the cheap order), then the rest in the cheap order.
+BM25_LIMIT = 2000
+# Title bonus: the query's longest CJK run (or the query) inside the title doubles the score.
+TITLE_BONUS = "(CASE WHEN instr(s.title, ?) > 0 THEN 2.0 ELSE 1.0 END)"
+SCORE_BM25 = f"(-{BM25}) * s.boost * {TITLE_BONUS}"
+SCORE_CHEAP = f"s.boost * {TITLE_BONUS} / (1 + length(s.title))"
+# Combination ids are used as character codes (see _facet_pass): never a UTF-16 surrogate.
+SURROGATES = range(0xD800, 0xE000)
+MAX_COMBO = 0x10FFFF
+COMBO_BITS = 21
+SEQ_BITS = 32
+ORDER_MAX = 1023  # 10 bits
+COMBO_OF = f"(fts.rowid & {(1 << COMBO_BITS) - 1})"
+PARAMS_PER_STATEMENT = 500
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
@@ -56,10 +91,15 @@ CREATE TABLE IF NOT EXISTS docs(
     center TEXT, center_label TEXT, department TEXT, department_label TEXT, audience TEXT, item_type TEXT,
     fee TEXT, online TEXT, date TEXT, boost REAL, summary TEXT, plain TEXT, base_name TEXT, name_pinyin TEXT
 );
-CREATE TABLE IF NOT EXISTS doc_themes(theme TEXT, doc_id INTEGER, PRIMARY KEY(theme, doc_id)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS doc_themes_doc ON doc_themes(doc_id);
+CREATE TABLE IF NOT EXISTS slim(id INTEGER PRIMARY KEY, boost REAL NOT NULL, title TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS combos(
+    id INTEGER PRIMARY KEY, kind TEXT, audience TEXT, center TEXT, department TEXT, item_type TEXT,
+    fee TEXT, online TEXT, themes TEXT,
+    UNIQUE(kind, audience, center, department, item_type, fee, online, themes)
+);
+CREATE TABLE IF NOT EXISTS combo_themes(theme TEXT, combo INTEGER, PRIMARY KEY(theme, combo)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS labels(facet TEXT, value TEXT, label TEXT, PRIMARY KEY(facet, value)) WITHOUT ROWID;
-CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5({", ".join(COLUMNS)}, tokenize="unicode61 remove_diacritics 0", prefix='2 3', detail=column);
+CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5({", ".join(COLUMNS)}, tokenize="unicode61 remove_diacritics 0", prefix='2 3', detail=full);
 CREATE VIRTUAL TABLE IF NOT EXISTS vocab USING fts5vocab(fts, 'row');
 """
 
@@ -73,6 +113,68 @@ def _plain(text):
 
 def _flag(value, yes, no):
     return "" if value is None else (yes if value else no)
+
+
+def _order_bucket(title, boost):
+    """Place in the cheap static order (0 first): the cheap score boost / (1 + title length),
+    inverted and quantised to quarters."""
+    return min(ORDER_MAX, round(4 * (1 + len(title or "")) / max(boost or 1.0, 0.05)))
+
+
+def _doc_id(bucket, sequence, combo):
+    return (bucket << (SEQ_BITS + COMBO_BITS)) | (sequence << COMBO_BITS) | combo
+
+
+def _chunks(values, size=PARAMS_PER_STATEMENT):
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _phrase_parts(phrases):
+    """FTS5 phrase expressions for quoted phrases, and the phrases that also need an exact check.
+
+    A CJK run of three or more characters is indexed as consecutive bigrams, so the FTS5 phrase
+    of its bigrams finds it as written; a phrase of several runs ("iso 9001 认证") is also
+    checked against the document's plain text, since its runs are not adjacent in the index."""
+    expressions, exact = [], []
+    for phrase in phrases:
+        runs = analysis.TOKEN_RUN.findall(phrase)
+        for run in runs:
+            if not analysis.ASCII_WORD.match(run) and len(run) >= 3:
+                expressions.append(fts_term(" ".join(analysis.bigrams(run))))
+        if len(runs) > 1:
+            plain = _plain(phrase)
+            if plain:
+                exact.append(plain)
+    return list(dict.fromkeys(expressions)), exact
+
+
+class _ReadState:
+    """A read connection and what it caches from its file (reloaded when another connection
+    commits, which changes PRAGMA data_version)."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.version = None
+        self.combos = {}
+        self.labels = {}
+        self.names = None
+
+    def refresh(self):
+        version = self.connection.execute("PRAGMA data_version").fetchone()[0]
+        if version == self.version:
+            return
+        self.combos = {
+            row[0]: (*row[1:8], tuple(t for t in (row[8] or "").split(",") if t))
+            for row in self.connection.execute(f"SELECT id, {', '.join(COMBO_FIELDS)} FROM combos")
+        }
+        self.labels = {
+            (facet, value): label
+            for facet, value, label in self.connection.execute("SELECT facet, value, label FROM labels")
+        }
+        self.names = None
+        self.version = version
 
 
 class EmbeddedBackend(SearchBackend):
@@ -108,8 +210,22 @@ class EmbeddedBackend(SearchBackend):
         connection.execute("PRAGMA busy_timeout=10000")
         connection.execute("PRAGMA temp_store=MEMORY")
         connection.execute("PRAGMA synchronous=NORMAL")
+        # Reads go through the OS page cache without copying (the file is mapped), and each
+        # connection keeps a warm page cache of its own for the FTS index's b-trees.
+        connection.execute("PRAGMA mmap_size=1073741824")
+        connection.execute("PRAGMA cache_size=-32768")
         connection.row_factory = sqlite3.Row
         return connection
+
+    @staticmethod
+    def _check_schema(connection, real):
+        row = connection.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        version = row[0] if row else None
+        if version != SCHEMA_VERSION:
+            raise SearchUnavailable(
+                f"search index {real} has schema {version}, this version needs {SCHEMA_VERSION}:"
+                " run `manage.py search_index rebuild`"
+            )
 
     def _initialise(self, real, wal=True):
         connection = self._open(real)
@@ -150,6 +266,11 @@ class EmbeddedBackend(SearchBackend):
 
     def destroy(self):
         """Remove the link and every generation (tests and benchmarks)."""
+        cache = getattr(_local, "states", None) or {}
+        mine = [real for real in cache if Path(real).parent == Path(os.path.realpath(self.path.parent))]
+        for real in [real for real in mine if Path(real).name.startswith(f"{self.path.name}.gen-")]:
+            with contextlib.suppress(sqlite3.Error):
+                cache.pop(real).connection.close()
         for path in self._generations():
             for suffix in ("", "-wal", "-shm", "-journal"):
                 with contextlib.suppress(OSError):
@@ -158,32 +279,49 @@ class EmbeddedBackend(SearchBackend):
             with contextlib.suppress(OSError):
                 Path(f"{self.path}{suffix}").unlink()
 
-    def _reader(self):
-        """A per-thread read connection to the current generation (reopened after a swap)."""
+    def _state(self):
+        """This thread's read connection to the current generation (reopened after a swap).
+
+        Connections to generations that are no longer current are closed; one per file is
+        kept, so several backends on different files (tests, benchmarks) do not evict each other."""
         real = str(self._current_file())
-        cache = getattr(_local, "connections", None)
+        cache = getattr(_local, "states", None)
         if cache is None:
-            cache = _local.connections = {}
-        connection = cache.get(real)
-        if connection is None:
-            for stale in cache.values():
+            cache = _local.states = {}
+        state = cache.get(real)
+        if state is None:
+            prefix = f"{self.path.name}.gen-"
+            for stale in [r for r in cache if Path(r).parent == Path(real).parent and Path(r).name.startswith(prefix)]:
                 with contextlib.suppress(sqlite3.Error):
-                    stale.close()
-            cache.clear()
+                    cache.pop(stale).connection.close()
             try:
-                connection = cache[real] = self._open(real)
+                connection = self._open(real)
+                try:
+                    self._check_schema(connection, real)
+                except BaseException:
+                    connection.close()
+                    raise
             except sqlite3.Error as exc:
                 raise SearchUnavailable(str(exc)) from exc
-        return connection
+            state = cache[real] = _ReadState(connection)
+        return state
+
+    def _reader(self):
+        return self._state().connection
 
     @contextlib.contextmanager
-    def _writer(self, real=None):
+    def _writer(self, real=None, check=True):
+        real = real or self._current_file()
         try:
-            connection = self._open(real or self._current_file())
+            connection = self._open(real)
         except sqlite3.Error as exc:
             raise SearchUnavailable(str(exc)) from exc
         try:
+            if check:
+                self._check_schema(connection, real)
             yield connection
+        except sqlite3.Error as exc:
+            raise SearchUnavailable(str(exc)) from exc
         finally:
             connection.close()
 
@@ -203,17 +341,21 @@ class EmbeddedBackend(SearchBackend):
     # ---- writing ---------------------------------------------------------------------
     @staticmethod
     def _rows(document):
+        """(docs row without its id, fts row, facet combination) of one document: pure
+        analysis, run outside the write transaction."""
         name_text = document.title
         keywords = document.keywords
         fts_row = (
             analysis.index_tokens(name_text, unigrams=True),
             analysis.index_tokens(keywords, unigrams=True),
-            analysis.pinyin_tokens(name_text + " " + keywords),
+            analysis.pinyin_tokens(name_text) + " " + analysis.pinyin_tokens(keywords),
             analysis.index_tokens(document.conditions),
             analysis.index_tokens(document.materials),
             analysis.index_tokens(document.procedure),
             analysis.index_tokens(document.other),
         )
+        fee = _flag(document.charged, "charged", "free")
+        online = _flag(document.online, "yes", "no")
         doc_row = (
             document.key,
             document.kind,
@@ -226,8 +368,8 @@ class EmbeddedBackend(SearchBackend):
             document.department_label,
             document.audience,
             document.item_type,
-            _flag(document.charged, "charged", "free"),
-            _flag(document.online, "yes", "no"),
+            fee,
+            online,
             document.date,
             document.boost,
             document.summary,
@@ -239,132 +381,205 @@ class EmbeddedBackend(SearchBackend):
             document.base_name,
             analysis.pinyin_full(document.base_name),
         )
-        return doc_row, fts_row
+        themes = sorted(dict.fromkeys(slug for slug, _label in document.themes if slug))
+        combo = (
+            document.kind or "",
+            document.audience or "",
+            document.center or "",
+            document.department or "",
+            document.item_type or "",
+            fee,
+            online,
+            ",".join(themes),
+        )
+        return doc_row, fts_row, combo
 
-    def _write(self, connection, documents):
-        written = 0
+    @staticmethod
+    def _combo_ids(cursor, combos):
+        """Ids of these facet combinations, inserting the new ones (inside the write transaction)."""
+        known = {tuple(row[1:]): row[0] for row in cursor.execute(f"SELECT id, {', '.join(COMBO_FIELDS)} FROM combos")}
+        next_id = max(known.values(), default=0) + 1
+        new = []
+        for combo in dict.fromkeys(combos):
+            if combo in known:
+                continue
+            if next_id in SURROGATES:
+                next_id = SURROGATES.stop
+            if next_id > MAX_COMBO:
+                raise SearchUnavailable("too many distinct facet combinations for the embedded index")
+            known[combo] = next_id
+            new.append((next_id, *combo))
+            next_id += 1
+        if new:
+            cursor.executemany(f"INSERT INTO combos(id, {', '.join(COMBO_FIELDS)}) VALUES ({', '.join('?' * 9)})", new)
+            cursor.executemany(
+                "INSERT OR IGNORE INTO combo_themes(theme, combo) VALUES (?, ?)",
+                [(theme, row[0]) for row in new for theme in row[8].split(",") if theme],
+            )
+        return known
+
+    def _write(self, connection, prepared, fresh=False):
+        """Insert prepared documents (replacing those with the same key) with one statement per
+        table; `fresh`: none of the keys can be in the index yet (a rebuild's new file)."""
         cursor = connection.cursor()
-        for document, (doc_row, fts_row) in documents:
-            self._delete_keys(cursor, [document.key])
-            cursor.execute(
-                f"INSERT INTO docs(key, kind, title, url, item_code, center, center_label, department, department_label, audience, item_type, fee, online, date, boost, summary, plain, base_name, name_pinyin) VALUES ({', '.join('?' * 19)})",
-                doc_row,
-            )
-            doc_id = cursor.lastrowid
-            cursor.execute(
-                f"INSERT INTO fts(rowid, {', '.join(COLUMNS)}) VALUES (?, {', '.join('?' * len(COLUMNS))})",
-                (doc_id, *fts_row),
-            )
+        if not fresh:
+            self._delete_keys(cursor, [document.key for document, _rows in prepared])
+        row = cursor.execute("SELECT value FROM meta WHERE key = 'next_seq'").fetchone()
+        sequence = int(row[0]) if row else 1
+        if sequence + len(prepared) >= 1 << SEQ_BITS:
+            raise SearchUnavailable("the embedded index ran out of document numbers: rebuild it")
+        cursor.execute("INSERT OR REPLACE INTO meta VALUES ('next_seq', ?)", (str(sequence + len(prepared)),))
+        combo_ids = self._combo_ids(cursor, [rows[2] for _document, rows in prepared])
+        docs, slim, fts = [], [], []
+        labels_replace, labels_ignore = {}, {}
+        for offset, (document, (doc_row, fts_row, combo)) in enumerate(prepared):
+            doc_id = _doc_id(_order_bucket(document.title, document.boost), sequence + offset, combo_ids[combo])
+            docs.append((doc_id, *doc_row))
+            slim.append((doc_id, document.boost, document.title))
+            fts.append((doc_id, *fts_row))
             for slug, label in document.themes:
-                cursor.execute("INSERT OR IGNORE INTO doc_themes(theme, doc_id) VALUES (?, ?)", (slug, doc_id))
-                cursor.execute("INSERT OR REPLACE INTO labels VALUES ('theme', ?, ?)", (slug, label))
+                labels_replace[("theme", slug)] = label
             if document.center:
-                cursor.execute(
-                    "INSERT OR REPLACE INTO labels VALUES ('center', ?, ?)", (document.center, document.center_label)
-                )
+                labels_replace[("center", document.center)] = document.center_label
             if document.department:
-                cursor.execute(
-                    "INSERT OR IGNORE INTO labels VALUES ('department', ?, ?)",
-                    (document.department, document.department_label),
-                )
-            written += 1
-        return written
+                labels_ignore.setdefault(("department", document.department), document.department_label)
+        cursor.executemany(
+            f"INSERT INTO docs(id, key, kind, title, url, item_code, center, center_label, department, department_label, audience, item_type, fee, online, date, boost, summary, plain, base_name, name_pinyin) VALUES ({', '.join('?' * 20)})",
+            docs,
+        )
+        cursor.executemany("INSERT INTO slim(id, boost, title) VALUES (?, ?, ?)", slim)
+        cursor.executemany(
+            f"INSERT INTO fts(rowid, {', '.join(COLUMNS)}) VALUES (?, {', '.join('?' * len(COLUMNS))})", fts
+        )
+        cursor.executemany(
+            "INSERT OR REPLACE INTO labels VALUES (?, ?, ?)", [(*k, v) for k, v in labels_replace.items()]
+        )
+        cursor.executemany("INSERT OR IGNORE INTO labels VALUES (?, ?, ?)", [(*k, v) for k, v in labels_ignore.items()])
+        return len(prepared)
 
     @staticmethod
     def _delete_keys(cursor, keys):
-        for key in keys:
-            row = cursor.execute("SELECT id FROM docs WHERE key = ?", (key,)).fetchone()
-            if row is None:
-                continue
-            cursor.execute("DELETE FROM fts WHERE rowid = ?", (row[0],))
-            cursor.execute("DELETE FROM doc_themes WHERE doc_id = ?", (row[0],))
-            cursor.execute("DELETE FROM docs WHERE id = ?", (row[0],))
+        ids = []
+        for chunk in _chunks(dict.fromkeys(keys)):
+            ids += [
+                (row[0],)
+                for row in cursor.execute(f"SELECT id FROM docs WHERE key IN ({', '.join('?' * len(chunk))})", chunk)
+            ]
+        if ids:
+            cursor.executemany("DELETE FROM fts WHERE rowid = ?", ids)
+            cursor.executemany("DELETE FROM slim WHERE id = ?", ids)
+            cursor.executemany("DELETE FROM docs WHERE id = ?", ids)
 
-    def _batched(self, connection, documents, batch=200, seen=None):
+    def _batched(self, connection, documents, batch=200, seen=None, fresh=False):
         """Write in short transactions so searches and other writers are never held up long."""
         total = 0
-        chunk = []
+        chunk = {}
+        written = set()
         for document in documents:
             if seen is not None:
                 seen.add(document.key)
-            chunk.append(document)
+            chunk.pop(document.key, None)
+            chunk[document.key] = document  # the last version of a key wins
             if len(chunk) >= batch:
-                total += self._commit(connection, chunk)
-                chunk = []
+                total += self._commit(connection, list(chunk.values()), fresh, written)
+                chunk = {}
         if chunk:
-            total += self._commit(connection, chunk)
+            total += self._commit(connection, list(chunk.values()), fresh, written)
         return total
 
-    def _commit(self, connection, chunk):
+    def _commit(self, connection, chunk, fresh=False, written=None):
         # Analyse outside the write lock; only the inserts run inside the transaction.
         prepared = [(document, self._rows(document)) for document in chunk]
+        if fresh and written is not None:
+            # A key repeated in a later chunk of a rebuild replaces the earlier version.
+            fresh = not any(document.key in written for document in chunk)
+            written.update(document.key for document in chunk)
         connection.execute("BEGIN IMMEDIATE")
         try:
-            written = self._write(connection, prepared)
+            count = self._write(connection, prepared, fresh=fresh)
             connection.execute("COMMIT")
         except BaseException:
             connection.execute("ROLLBACK")
             raise
-        return written
+        return count
 
     def index(self, documents):
-        try:
-            with self._writer() as connection:
-                return self._batched(connection, documents)
-        except sqlite3.Error as exc:
-            raise SearchUnavailable(str(exc)) from exc
+        with self._writer() as connection:
+            return self._batched(connection, documents)
 
     def delete(self, keys):
-        try:
-            with self._writer() as connection:
-                connection.execute("BEGIN IMMEDIATE")
+        with self._writer() as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
                 self._delete_keys(connection.cursor(), list(keys))
                 connection.execute("COMMIT")
-        except sqlite3.Error as exc:
-            raise SearchUnavailable(str(exc)) from exc
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
 
     def update(self, documents):
-        """Upsert every document and remove those no longer present, in place."""
+        """Upsert every document and remove those no longer present, in place (an index
+        written by an older version of this code is rebuilt instead)."""
+        try:
+            self._state()
+        except SearchUnavailable as exc:
+            if "schema" not in str(exc):
+                raise
+            return {**self.rebuild(documents), "removed": 0, "rebuilt": True}
         seen = set()
         with self._writer() as connection:
             written = self._batched(connection, documents, seen=seen)
             existing = [row[0] for row in connection.execute("SELECT key FROM docs")]
             stale = [key for key in existing if key not in seen]
             connection.execute("BEGIN IMMEDIATE")
-            self._delete_keys(connection.cursor(), stale)
-            connection.execute("COMMIT")
+            try:
+                self._delete_keys(connection.cursor(), stale)
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
         return {"indexed": written, "removed": len(stale)}
 
     def rebuild(self, documents):
         """Write a complete new generation file, then swap it in with one rename."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         target = self._new_generation_path()
-        self._initialise(target, wal=False)
         try:
+            self._initialise(target, wal=False)
             connection = self._open(target)
             try:
+                # A new file nobody reads yet: no journal, no syncs until it is complete.
+                connection.execute("PRAGMA journal_mode=OFF")
                 connection.execute("PRAGMA synchronous=OFF")
-                written = self._batched(connection, documents, batch=1000)
+                written = self._batched(connection, documents, batch=1000, fresh=True)
                 connection.execute("INSERT INTO fts(fts) VALUES ('optimize')")
                 connection.execute("INSERT OR REPLACE INTO meta VALUES ('built_at', ?)", (str(time.time()),))
                 connection.execute("PRAGMA journal_mode=WAL")
             finally:
                 connection.close()
             self._swap_to(target)
-        except BaseException:
+        except BaseException as exc:
             for suffix in ("", "-wal", "-shm", "-journal"):
                 with contextlib.suppress(OSError):
                     Path(f"{target}{suffix}").unlink()
+            if isinstance(exc, sqlite3.Error):
+                raise SearchUnavailable(str(exc)) from exc
             raise
         return {"indexed": written}
 
     # ---- searching -------------------------------------------------------------------
-    def _filter_sql(self, filters, phrases):
-        clauses, params = [], []
+    @staticmethod
+    def _filter_sql(filters, exact):
+        """SQL conditions on the FTS row (facet filters test the combination bits of its rowid
+        against `combos`, which is small) and their parameters."""
+        conditions, params = [], []
         for name, values in (filters or {}).items():
+            values = list(values)
+            if not values:
+                continue
             if name == "theme":
-                clauses.append(
-                    f"d.id IN (SELECT doc_id FROM doc_themes WHERE theme IN ({', '.join('?' * len(values))}))"
+                conditions.append(
+                    f"id IN (SELECT combo FROM combo_themes WHERE theme IN ({', '.join('?' * len(values))}))"
                 )
                 params.extend(values)
                 continue
@@ -373,22 +588,24 @@ class EmbeddedBackend(SearchBackend):
                 continue
             if name == "audience":
                 values = sorted({*values, "both"}) if set(values) & {"person", "legal"} else values
-            clauses.append(f"d.{column} IN ({', '.join('?' * len(values))})")
+            conditions.append(f"{column} IN ({', '.join('?' * len(values))})")
             params.extend(values)
-        for phrase in phrases:
-            plain = _plain(phrase)
-            if plain:
-                clauses.append("instr(d.plain, ?) > 0")
-                params.append(plain)
-        return ("AND " + " AND ".join(clauses)) if clauses else "", params
+        clauses = []
+        if conditions:
+            clauses.append(f"{COMBO_OF} IN (SELECT id FROM combos WHERE {' AND '.join(conditions)})")
+        for plain in exact:
+            clauses.append("EXISTS (SELECT 1 FROM docs d WHERE d.id = fts.rowid AND instr(d.plain, ?) > 0)")
+            params.append(plain)
+        return "".join(f" AND {clause}" for clause in clauses), params
 
     def _live_terms(self, connection, parsed):
         """One FTS5 expression per term that finds something: the term as written (or a
         synonym), else its pinyin (homophone typos); terms that find nothing are dropped."""
 
         def known(token):
-            row = connection.execute("SELECT 1 FROM vocab WHERE term = ? LIMIT 1", (token,)).fetchone()
-            return row is not None
+            # An FTS query for the one token stops at its first row; fts5vocab would count
+            # every row that holds it (milliseconds for a common word).
+            return self._matches_anything(connection, fts_term(token))
 
         live = []
         for term in parsed.terms:
@@ -401,57 +618,107 @@ class EmbeddedBackend(SearchBackend):
     def _matches_anything(self, connection, expression):
         return connection.execute("SELECT 1 FROM fts WHERE fts MATCH ? LIMIT 1", (expression,)).fetchone() is not None
 
-    def _collect(self, connection, expression, parsed, filters, bonus=0.0, reset=True):
-        connection.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS hits(id INTEGER PRIMARY KEY, score REAL, kind TEXT, audience TEXT, center TEXT, department TEXT, item_type TEXT, fee TEXT, online TEXT)"
-        )
-        if reset:
-            connection.execute("DELETE FROM temp.hits")
-        where, params = self._filter_sql(filters, parsed.phrases)
-        whole = analysis.CJK_RUN.findall(parsed.text)
-        whole = max(whole, key=len) if whole else parsed.text
-        # bm25 costs ~0.1 ms per matching row; past BM25_LIMIT matches (a word that is in
-        # most documents) a cheap order is used instead: title matches first, short titles first.
-        count = connection.execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (expression,)).fetchone()[0]
-        rank = f"-{BM25}" if count <= BM25_LIMIT else "(1.0 / (1 + length(d.title)))"
-        connection.execute(
-            f"""INSERT OR IGNORE INTO temp.hits
-            SELECT d.id, ? + {rank} * d.boost * (CASE WHEN instr(d.title, ?) > 0 THEN 2.0 ELSE 1.0 END),
-                   d.kind, d.audience, d.center, d.department, d.item_type, d.fee, d.online
-            FROM fts JOIN docs d ON d.id = fts.rowid
-            WHERE fts MATCH ? {where}""",
-            (bonus, whole or "\x00", expression, *params),
-        )
-        return connection.execute("SELECT count(*) FROM temp.hits").fetchone()[0]
+    @staticmethod
+    def _facet_pass(connection, expression, where, params):
+        """Every match's facet combination, in one pass over the FTS index alone.
+
+        SQLite would sort the matches for a GROUP BY; instead each match contributes one
+        character (the combination bits of its rowid, as a code point) to one string, which
+        Counter tallies in C. Returns (number of matches, Counter of combinations as characters)."""
+        row = connection.execute(
+            f"SELECT group_concat(char({COMBO_OF}), '') FROM fts WHERE fts MATCH ?{where}", (expression, *params)
+        ).fetchone()
+        tally = Counter(row[0] or "")
+        return sum(tally.values()), tally
 
     @staticmethod
-    def _full(connection):
-        return connection.execute("SELECT count(*) FROM temp.hits WHERE score >= ?", (ALL_TERMS_BONUS,)).fetchone()[0]
+    def _count(connection, expression, where="", params=()):
+        return connection.execute(
+            f"SELECT count(*) FROM fts WHERE fts MATCH ?{where}", (expression, *params)
+        ).fetchone()[0]
 
-    def _facets(self, connection):
-        facets = {name: [] for name in FACETS}
-        parts = " UNION ALL ".join(
-            f"SELECT '{name}', {column}, count(*) FROM temp.hits WHERE {column} != '' GROUP BY {column}"
-            for name, column in FACET_COLUMNS.items()
+    @staticmethod
+    def _ranked(connection, expression, where, params, whole, offset, limit):
+        """(id, score) of one page of the rows matching `expression`, by bm25 (few rows)."""
+        rows = connection.execute(
+            f"SELECT fts.rowid, {SCORE_BM25} AS score FROM fts JOIN slim s ON s.id = fts.rowid"
+            f" WHERE fts MATCH ?{where} ORDER BY score DESC, length(s.title), s.title LIMIT ? OFFSET ?",
+            (whole, expression, *params, limit, offset),
         )
-        rows = list(connection.execute(parts))
-        rows += list(
-            connection.execute(
-                "SELECT 'theme', t.theme, count(*) FROM temp.hits h JOIN doc_themes t ON t.doc_id = h.id GROUP BY t.theme"
-            )
+        return [(row[0], row[1]) for row in rows]
+
+    @staticmethod
+    def _in_order(connection, expression, where, params, whole, offset, limit):
+        """(id, score) of one page of the rows matching `expression` in the cheap static order:
+        FTS5 walks the index in rowid order and stops after the page, nothing is sorted."""
+        rows = connection.execute(
+            f"SELECT fts.rowid, {SCORE_CHEAP} AS score FROM fts JOIN slim s ON s.id = fts.rowid"
+            f" WHERE fts MATCH ?{where} ORDER BY fts.rowid LIMIT ? OFFSET ?",
+            (whole, expression, *params, limit, offset),
         )
-        labels = {
-            (facet, value): label
-            for facet, value, label in connection.execute("SELECT facet, value, label FROM labels")
-        }
-        for name, value, count in rows:
-            if value is None:
+        return [(row[0], row[1]) for row in rows]
+
+    def _rank(self, connection, expression, count, where, params, whole, offset, limit):
+        """The page [offset, offset+limit) of the `count` rows matching `expression`, best first.
+
+        Up to BM25_LIMIT matches are ranked by bm25. Past that, rows with the terms in the name
+        fields come first, then the others; each of the two is ranked by bm25 when it is small
+        enough, else taken in the cheap static order."""
+        if count <= BM25_LIMIT:
+            return self._ranked(connection, expression, where, params, whole, offset, limit)
+        in_names = f"{NAME_COLUMNS}: ({expression})"
+        # Tier sizes without the filters (FTS counts, fast): they choose the ranking.
+        everything = self._count(connection, expression) if where else count
+        named = self._count(connection, in_names)
+        rows = []
+        for tier, matches in ((in_names, named), (f"({expression}) NOT ({in_names})", everything - named)):
+            if len(rows) >= limit:
+                break
+            if not matches:
                 continue
+            ranker = self._ranked if matches <= BM25_LIMIT else self._in_order
+            found = ranker(connection, tier, where, params, whole, offset, limit - len(rows))
+            if found:
+                rows += found
+                offset = 0
+            elif offset:
+                offset = max(0, offset - (self._count(connection, tier, where, params) if where else matches))
+        return rows
+
+    def _facets(self, state, tally):
+        """Facet counts from the matches' combination tally: one short loop per facet over
+        the distinct combinations (bounded by the variety of the data, not by the matches)."""
+        combos = state.combos
+        if not combos.keys() >= {ord(char) for char in tally}:
+            state.version = None  # a combination written since the cache was filled
+            state.refresh()
+            combos = state.combos
+        items = [(combos[ord(char)], count) for char, count in tally.items() if ord(char) in combos]
+        facets = {}
+        for name in FACETS:
+            counts = {}
+            if name == "theme":
+                for combo, count in items:
+                    for theme in combo[7]:
+                        counts[theme] = counts.get(theme, 0) + count
+            else:
+                position = FACET_POSITIONS[name]
+                for combo, count in items:
+                    value = combo[position]
+                    counts[value] = counts.get(value, 0) + count
+                counts.pop("", None)
             static = FACETS[name][1]
-            label = str(static.get(value, value)) if static else labels.get((name, value), value)
-            facets[name].append({"value": value, "label": label, "count": count})
-        for values in facets.values():
+            labels = {value: str(label) for value, label in static.items()} if static else None
+            values = [
+                {
+                    "value": value,
+                    "label": labels.get(value, value) if static else state.labels.get((name, value), value),
+                    "count": count,
+                }
+                for value, count in counts.items()
+            ]
             values.sort(key=lambda v: (-v["count"], v["label"]))
+            facets[name] = values
         return facets
 
     def _hit(self, row, words, score=None):
@@ -476,35 +743,62 @@ class EmbeddedBackend(SearchBackend):
         if parsed.empty:
             results.took_ms = round((time.perf_counter() - started) * 1000, 2)
             return results
-        connection = self._reader()
         try:
+            state = self._state()
+            connection = state.connection
             connection.execute("BEGIN")
             try:
-                live = self._live_terms(connection, parsed)
-                total = 0
-                if live:
-                    # All terms required; when that finds less than a page, documents with
-                    # some of the terms follow (ranked below every full match).
-                    total = self._collect(connection, " AND ".join(live), parsed, filters, bonus=ALL_TERMS_BONUS)
-                    if total < per_page and len(live) > 1:
-                        total = self._collect(connection, " OR ".join(live), parsed, filters, reset=False)
-                        full = self._full(connection)
-                        results.mode = "all" if full == total else ("all+any" if full else "any")
-                if total:
-                    words = parsed.highlight_words()
-                    rows = connection.execute(
-                        "SELECT d.*, h.score FROM temp.hits h JOIN docs d ON d.id = h.id ORDER BY h.score DESC, length(d.title), d.title LIMIT ? OFFSET ?",
-                        (per_page, (page - 1) * per_page),
-                    ).fetchall()
-                    results.hits = [self._hit(row, words) for row in rows]
-                    results.facets = self._facets(connection)
-                results.total = total
+                state.refresh()
+                self._search(state, parsed, filters, page, per_page, results)
             finally:
                 connection.execute("COMMIT")
         except sqlite3.Error as exc:
             raise SearchUnavailable(str(exc)) from exc
         results.took_ms = round((time.perf_counter() - started) * 1000, 2)
         return results
+
+    def _search(self, state, parsed, filters, page, per_page, results):
+        connection = state.connection
+        live = self._live_terms(connection, parsed)
+        if not live:
+            return
+        phrase_expressions, exact = _phrase_parts(parsed.phrases)
+        where, params = self._filter_sql(filters, exact)
+        whole = analysis.CJK_RUN.findall(parsed.text)
+        whole = (max(whole, key=len) if whole else parsed.text) or "\x00"
+        # All terms required; when that finds less than a page, documents with some of the
+        # terms follow (ranked below every full match).
+        every = " AND ".join(live + phrase_expressions)
+        full, tally = self._facet_pass(connection, every, where, params)
+        tiers = [(every, full, ALL_TERMS_BONUS)]
+        total = full
+        if full < per_page and len(live) > 1:
+            some = " AND ".join(["(" + " OR ".join(live) + ")", *phrase_expressions])
+            total, tally = self._facet_pass(connection, some, where, params)
+            results.mode = "all" if full == total else ("all+any" if full else "any")
+            tiers.append((f"({some}) NOT ({every})", total - full, 0.0))
+        results.total = total
+        if not total:
+            return
+        offset, ranked = (page - 1) * per_page, []
+        for expression, count, bonus in tiers:
+            if len(ranked) >= per_page:
+                break
+            if offset >= count:
+                offset -= count
+                continue
+            rows = self._rank(connection, expression, count, where, params, whole, offset, per_page - len(ranked))
+            ranked += [(doc_id, score + bonus) for doc_id, score in rows]
+            offset = 0
+        if ranked:
+            scores = dict(ranked)
+            rows = connection.execute(
+                f"SELECT * FROM docs WHERE id IN ({', '.join('?' * len(ranked))})", list(scores)
+            ).fetchall()
+            by_id = {row["id"]: row for row in rows}
+            words = parsed.highlight_words()
+            results.hits = [self._hit(by_id[doc_id], words, score) for doc_id, score in ranked if doc_id in by_id]
+        results.facets = self._facets(state, tally)
 
     def get(self, keys):
         keys = list(keys)
@@ -525,35 +819,50 @@ class EmbeddedBackend(SearchBackend):
         parts = []
         for run in runs[:4]:
             if analysis.ASCII_WORD.match(run):
+                if len(run) < 2:
+                    continue  # one letter says nothing yet (and is not in the prefix index)
                 parts.append(f"{{name keywords pinyin}}: {fts_term(run, prefix=True)}")
             elif len(run) <= 2:
                 parts.append(f"name: {fts_term(run)}")
             else:
                 parts.append("(" + " AND ".join(f"name: {fts_term(g)}" for g in analysis.bigrams(run)) + ")")
+        if not parts:
+            return []
         expression = " AND ".join(parts)
         first = runs[0]
+        names = f"{COMBO_OF} IN (SELECT id FROM combos WHERE kind IN ('guide', 'life_event'))"
+        seen = {}  # title -> {"id", "count"}: a name in several centers links to a search
         try:
-            rows = (
-                self._reader()
-                .execute(
-                    f"""SELECT d.title, d.url, d.kind, d.key FROM fts JOIN docs d ON d.id = fts.rowid
-                WHERE fts MATCH ? AND d.kind IN ('guide', 'life_event')
-                ORDER BY (instr(d.title, ?) = 1) DESC, {BM25}, length(d.title) LIMIT ?""",
+            connection = self._reader()
+            if self._count(connection, expression) <= BM25_LIMIT:
+                rows = connection.execute(
+                    f"""SELECT s.id, s.title FROM fts JOIN slim s ON s.id = fts.rowid WHERE fts MATCH ? AND {names}
+                    ORDER BY (instr(s.title, ?) = 1) DESC, {BM25}, length(s.title) LIMIT ?""",
                     (expression, first, limit * 6),
-                )
-                .fetchall()
-            )
+                ).fetchall()
+                for doc_id, title in rows:
+                    entry = seen.get(title)
+                    if entry is None:
+                        if len(seen) < limit:
+                            seen[title] = {"id": doc_id, "count": 1}
+                    else:
+                        entry["count"] += 1
+            else:
+                # Many rows match what was typed so far: one per distinct name, names that
+                # start with the typed text first, then shorter names (no bm25 over them all).
+                rows = connection.execute(
+                    f"""SELECT min(fts.rowid), s.title, count(*) FROM fts JOIN slim s ON s.id = fts.rowid
+                    WHERE fts MATCH ? AND {names} GROUP BY s.title
+                    ORDER BY (instr(s.title, ?) = 1) DESC, length(s.title), s.title LIMIT ?""",
+                    (expression, first, limit),
+                ).fetchall()
+                seen = {title: {"id": doc_id, "count": count} for doc_id, title, count in rows}
+            ids = [entry["id"] for entry in seen.values()]
+            urls = dict(connection.execute(f"SELECT id, url FROM docs WHERE id IN ({', '.join('?' * len(ids))})", ids))
         except sqlite3.Error as exc:
             raise SearchUnavailable(str(exc)) from exc
-        seen = {}
-        for row in rows:
-            entry = seen.get(row["title"])
-            if entry is None:
-                if len(seen) >= limit:
-                    continue
-                seen[row["title"]] = {"title": row["title"], "url": row["url"], "count": 1}
-            else:
-                entry["count"] += 1
+        for entry in seen.values():
+            entry["url"] = urls.get(entry["id"], "")
         suggestions = []
         for title, entry in seen.items():
             url = entry["url"] if entry["count"] == 1 else "/search/?" + _urlencode(title)
@@ -561,10 +870,21 @@ class EmbeddedBackend(SearchBackend):
         return suggestions
 
     def names(self):
-        rows = self._reader().execute(
-            "SELECT DISTINCT base_name, name_pinyin FROM docs WHERE kind IN ('guide', 'life_event')"
-        )
-        return [(row[0], row[1]) for row in rows]
+        """Distinct guide and life-event names with their pinyin (cached until the index changes)."""
+        state = self._state()
+        try:
+            state.refresh()
+            if state.names is None:
+                # Distinct titles from the narrow table (a few hundred at most), not a scan of docs.
+                titles = state.connection.execute(
+                    f"SELECT DISTINCT s.title FROM slim s WHERE (s.id & {(1 << COMBO_BITS) - 1})"
+                    " IN (SELECT id FROM combos WHERE kind IN ('guide', 'life_event'))"
+                )
+                bases = dict.fromkeys(base_name(row[0]) for row in titles)
+                state.names = [(name, analysis.pinyin_full(name)) for name in bases]
+        except sqlite3.Error as exc:
+            raise SearchUnavailable(str(exc)) from exc
+        return state.names
 
     def stats(self):
         connection = self._reader()

@@ -290,3 +290,180 @@ def test_any_text_is_a_valid_query(backend, query):
     parsed = parse_query(query)
     assert len(parsed.terms) <= 12
     backend.suggest(query)
+
+
+# ---- large result sets, facet bookkeeping, schema -------------------------------------------
+
+
+def _many(count):
+    """`count` documents that all say 许可 somewhere; every third has it in its name."""
+    centers = ["city", "east", "west", "north"]
+    documents = []
+    for i in range(count):
+        in_name = i % 3 == 0
+        documents.append(
+            doc(
+                1000 + i,
+                f"测试许可事项{i:03d}" if in_name else f"测试事项{'甲' * (i % 7)}{i:03d}",
+                materials="" if in_name else "许可证明材料",
+                center=centers[i % 4],
+                center_label=f"中心{i % 4}",
+                audience=["person", "legal", "both"][i % 3],
+                department=f"d{i % 5}",
+                department_label=f"部门{i % 5}",
+                themes=[(f"t{i % 2}", f"主题{i % 2}")] + ([("extra", "附加")] if i % 5 == 0 else []),
+                charged=i % 2 == 0,
+                online=None if i % 11 == 0 else i % 4 == 0,
+            )
+        )
+    return documents
+
+
+def _expected_facets(documents, keep=lambda d: True):
+    from collections import Counter
+
+    counts = {name: Counter() for name in ("center", "audience", "department", "theme", "fee", "online")}
+    for d in documents:
+        if not keep(d):
+            continue
+        counts["center"][d.center] += 1
+        counts["audience"][d.audience] += 1
+        counts["department"][d.department] += 1
+        for slug, _label in d.themes:
+            counts["theme"][slug] += 1
+        counts["fee"]["charged" if d.charged else "free"] += 1
+        if d.online is not None:
+            counts["online"]["yes" if d.online else "no"] += 1
+    return {name: dict(values) for name, values in counts.items()}
+
+
+@pytest.fixture
+def large(tmp_path, monkeypatch):
+    """Sixty matches with a bm25 limit of 8, so every query goes through the tiered ranking."""
+    from search.backends import embedded
+
+    monkeypatch.setattr(embedded, "BM25_LIMIT", 8)
+    documents = _many(60)
+    backend = EmbeddedBackend(tmp_path / "large.sqlite3")
+    backend.rebuild(documents)
+    yield backend, documents
+    backend.destroy()
+
+
+def test_many_matches_name_matches_first_and_pages_cover_everything(large):
+    backend, documents = large
+    first = backend.search("许可", page=1)
+    assert first.total == 60
+    named = {d.title for d in documents if "许可" in d.title}
+    assert len(named) == 20
+    seen = []
+    for page in range(1, 7):
+        results = backend.search("许可", page=page)
+        assert results.total == 60
+        seen += titles(results)
+    assert len(seen) == 60 and len(set(seen)) == 60  # every match once, none twice
+    assert set(seen[:20]) == named  # all name matches before any body-only match
+    # In the cheap order shorter titles come first within a tier.
+    body = [len(t) for t in seen[20:]]
+    assert body == sorted(body)
+
+
+def test_many_matches_with_filters_paginate_across_tiers(large):
+    backend, documents = large
+    keep = [d for d in documents if d.center == "east"]  # 15 documents, 5 with 许可 in the name
+    seen = []
+    for page in (1, 2):
+        results = backend.search("许可", filters={"center": ["east"]}, page=page)
+        assert results.total == 15
+        seen += titles(results)
+    assert sorted(seen) == sorted(d.title for d in keep)
+    assert set(seen[:5]) == {d.title for d in keep if "许可" in d.title}
+    assert backend.search("许可", filters={"center": ["east"]}, page=3).hits == []
+
+
+@pytest.mark.parametrize("bm25_limit", [8, 1000])
+def test_facet_counts_equal_a_recount(tmp_path, monkeypatch, bm25_limit):
+    from search.backends import embedded
+
+    monkeypatch.setattr(embedded, "BM25_LIMIT", bm25_limit)
+    documents = _many(60)
+    backend = EmbeddedBackend(tmp_path / "facets.sqlite3")
+    backend.rebuild(documents)
+    try:
+        results = backend.search("许可")
+        got = {name: {v["value"]: v["count"] for v in values} for name, values in results.facets.items()}
+        expected = _expected_facets(documents)
+        for name, counts in expected.items():
+            assert got[name] == counts, name
+        assert got["kind"] == {"guide": 60} and got["type"] == {"licensing": 60}
+        filtered = backend.search("许可", filters={"theme": ["extra"], "fee": ["charged"]})
+        got = {name: {v["value"]: v["count"] for v in values} for name, values in filtered.facets.items()}
+        expected = _expected_facets(documents, lambda d: d.charged and ("extra", "附加") in d.themes)
+        assert filtered.total == sum(expected["fee"].values()) == 6
+        for name, counts in expected.items():
+            assert got[name] == counts, name
+    finally:
+        backend.destroy()
+
+
+def test_facet_counts_follow_index_and_delete_in_another_connection(backend):
+    assert {v["value"] for v in backend.search("营业执照").facets["center"]} == {"city", "dongcheng"}
+    writer = EmbeddedBackend(backend.path)
+    writer.index([doc(77, "营业执照遗失补办", center="xicheng", center_label="西城区", themes=[("new", "新主题")])])
+    results = backend.search("营业执照")
+    centers = {v["value"]: (v["label"], v["count"]) for v in results.facets["center"]}
+    assert centers["xicheng"] == ("西城区", 1)
+    assert {v["value"]: v["label"] for v in results.facets["theme"]}["new"] == "新主题"
+    writer.delete(["guides.guidepage:77"])
+    assert "xicheng" not in {v["value"] for v in backend.search("营业执照").facets["center"]}
+
+
+def test_combination_ids_skip_utf16_surrogates(backend):
+    import sqlite3
+
+    connection = sqlite3.connect(os.path.realpath(backend.path))
+    connection.execute(
+        "INSERT INTO combos(id, kind, audience, center, department, item_type, fee, online, themes)"
+        " VALUES (55295, 'x', '', '', '', '', '', '', '')"
+    )
+    connection.commit()
+    connection.close()
+    backend.index([doc(88, "独一无二的事项", center="surrogate", center_label="代理区")])
+    results = backend.search("独一无二")
+    assert titles(results) == ["独一无二的事项"]
+    assert results.facets["center"] == [{"value": "surrogate", "label": "代理区", "count": 1}]
+    connection = sqlite3.connect(os.path.realpath(backend.path))
+    assert connection.execute("SELECT id FROM combos WHERE center = 'surrogate'").fetchone()[0] == 0xE000
+    connection.close()
+
+
+def test_same_key_twice_in_one_batch_keeps_the_last(backend):
+    backend.index([doc(55, "第一版事项", keywords="版本"), doc(55, "第二版事项", keywords="版本")])
+    assert titles(backend.search("版本")) == ["第二版事项"]
+    backend.rebuild([*DOCS, doc(56, "旧名称", keywords="改名"), doc(56, "新名称", keywords="改名")])
+    assert titles(backend.search("改名")) == ["新名称"]
+
+
+def test_phrase_must_stay_inside_one_field(backend):
+    # 营业执照 ends doc 3's materials list and 消防 begins doc 4's second material: the words are
+    # next to each other only across a separator, which is not the phrase as written.
+    assert backend.search('"执照经营"').total == 0
+    assert titles(backend.search('"经营场所平面"')) == ["食品经营许可（新办）"]
+    assert titles(backend.search('"消防安全 检查"')) == ["娱乐场所经营活动审批（新办）"]
+
+
+def test_index_of_an_older_schema_asks_for_a_rebuild(backend):
+    import sqlite3
+
+    from search.backends import SearchUnavailable
+
+    connection = sqlite3.connect(os.path.realpath(backend.path))
+    connection.execute("UPDATE meta SET value = '1' WHERE key = 'schema'")
+    connection.commit()
+    connection.close()
+    stale = EmbeddedBackend(backend.path)
+    with pytest.raises(SearchUnavailable, match="rebuild"):
+        stale._writer().__enter__()
+    result = stale.update(DOCS)
+    assert result["indexed"] == len(DOCS) and result.get("rebuilt")
+    assert titles(stale.search("身份证"))[0] == "居民身份证办理（补领）"
