@@ -182,12 +182,17 @@ def permalink(index, slug):
 
     Built from the site's root URL and the page path rather than page.full_url, which loads the
     whole URLconf (~60 MB) before the PDF render; a worker's peak memory is that of the render.
+    Nor Page.get_site(): it calls reverse() and so loads the URLconf too. The site is the first
+    of Wagtail's cached site root paths that contains the page, as get_url_parts() picks it.
     """
-    site = index.get_site() if index else None
+    if index is None:
+        return ""
+    from wagtail.models import Site
+
+    site = next((root for root in Site.get_site_root_paths() if index.url_path.startswith(root.root_path)), None)
     if site is None:
         return ""
-    root_path = site.root_page.url_path
-    path = index.url_path[len(root_path) - 1 :] if index.url_path.startswith(root_path) else index.url_path
+    path = index.url_path[len(site.root_path) - 1 :]
     return f"{site.root_url}{path}{slug}/"
 
 
