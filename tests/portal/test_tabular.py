@@ -118,3 +118,85 @@ def test_value_parsers_return_errors_instead_of_raising():
 
 def test_problem_text():
     assert str(tabular.Problem(3, "承诺办结时限", "x")) == "第 3 行，“承诺办结时限”列：x"
+
+
+# --- open_table: rows streamed from the file ---
+
+
+def test_open_table_streams_csv_rows_one_at_a_time(tmp_path):
+    path = tmp_path / "big.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write("编码,名称\n")
+        for n in range(20000):
+            handle.write(f'A{n},"名称{n}\n第二行"\n')
+    table = tabular.open_table(path, filename="big.csv", aliases=ALIASES)
+    assert table.columns == ["code", "name"]
+    rows = iter(table.rows)
+    assert not isinstance(table.rows, list)
+    assert next(rows) == (2, {"code": "A0", "name": "名称0\n第二行"})
+    *_middle, last = rows
+    assert len(_middle) == 19998
+    assert last == (20001, {"code": "A19999", "name": "名称19999\n第二行"})
+
+
+def test_gbk_detected_past_the_first_chunk(tmp_path):
+    """ASCII for the first megabyte, Chinese after: the whole file is checked, not a prefix."""
+    filler = "".join(f"A{n},name{n}\n" for n in range(120000))
+    data = ("编码,名称\n" + filler + "B1,营业执照\n").encode("gbk")
+    assert len(data) > tabular.SCAN_CHUNK
+    path = tmp_path / "gbk.csv"
+    path.write_bytes(data)
+    rows = list(tabular.open_table(path, filename="gbk.csv", aliases=ALIASES).rows)
+    assert rows[-1][1] == {"code": "B1", "name": "营业执照"}
+
+
+def test_streamed_problems_are_raised_at_the_end_with_rows_and_columns():
+    data = "编码,名称\nA1,营业执照\nA2,身份证,多出来的\nA3,户口\n".encode()
+    table = tabular.open_table(data, filename="x.csv", aliases=ALIASES)
+    seen = []
+    with pytest.raises(TabularError) as exc:
+        for row in table.rows:
+            seen.append(row[0])
+    assert seen == [2]  # no rows after the first problem
+    assert problems_of(exc) == [(3, "第 3 列", "该列没有表头，无法识别")]
+
+
+def test_open_table_header_problems_and_no_rows():
+    with pytest.raises(TabularError) as exc:
+        list(tabular.open_table("编码,颜色\nA1,红\n".encode(), filename="x.csv", aliases=ALIASES).rows)
+    assert problems_of(exc) == [(1, "颜色", "未知的列")]
+    with pytest.raises(TabularError) as exc:
+        list(tabular.open_table("编码,名称\n,\n".encode(), filename="x.csv", aliases=ALIASES).rows)
+    assert "没有数据行" in str(exc.value)
+    with pytest.raises(TabularError) as exc:
+        tabular.open_table(b"  \n\n", filename="x.csv", aliases=ALIASES)
+    assert "文件是空的" in str(exc.value)
+
+
+def test_open_table_xlsx_read_only_and_uploaded_file(tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["编码", "名称"])
+    for n in range(500):
+        sheet.append([f"A{n}", f"名称{n}"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    upload = SimpleUploadedFile("x.xlsx", buffer.getvalue())
+    rows = list(tabular.open_table(upload, filename="x.xlsx", aliases=ALIASES).rows)
+    assert len(rows) == 500 and rows[0] == (2, {"code": "A0", "name": "名称0"})
+    with pytest.raises(TabularError) as exc:
+        tabular.open_table(SimpleUploadedFile("x.xlsx", b"PK\x03\x04broken"), filename="x.xlsx", aliases=ALIASES)
+    assert "无法读取 XLSX 文件" in str(exc.value)
+
+
+def test_size_reported_smaller_than_the_content_is_caught(settings):
+    class Lying(io.BytesIO):
+        size = 10
+
+    settings.MAX_UPLOAD_BYTES = 1024
+    data = ("编码,名称\n" + "A1,x\n" * 1000).encode()
+    with pytest.raises(TabularError) as exc:
+        tabular.open_table(Lying(data), filename="x.csv", aliases=ALIASES)
+    assert "文件过大" in str(exc.value)
