@@ -3,10 +3,14 @@ life-event bundles. Idempotent: items are found by (center, item_code) and left 
 """
 
 import datetime
+import io
 import random
 from decimal import Decimal
 
+import openpyxl
+from django.core.files.base import ContentFile
 from django.db import transaction
+from wagtail.documents import get_document_model
 
 from portal.models import Department, HomePage, ServiceCenter
 
@@ -122,7 +126,52 @@ def steps_for(handling, promised_days):
     ]
 
 
-def build_item(template, name, code, center, department, themes, fees, factor, rng):
+FORM_SUFFIXES = ("申请书", "申请表")
+
+
+def blank_form_bytes(material_name):
+    """A small fillable XLSX: the form's title and the fields every application asks for."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "申请表"
+    sheet.append([material_name])
+    for label, other in [
+        ("申请人（单位）名称", "统一社会信用代码/身份证号"),
+        ("联系人", "联系电话"),
+        ("通讯地址", "申请日期"),
+    ]:
+        sheet.append([label, "", other, ""])
+    sheet.append(["申请事项及理由", ""])
+    sheet.append(["申请人签字（盖章）", "", "日期", ""])
+    sheet.column_dimensions["A"].width = 22
+    sheet.column_dimensions["C"].width = 26
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def blank_form(material_name, forms):
+    """The demo's blank form (空白表格) for an application material, created once by title.
+
+    `forms` caches the documents of one seeding run by title.
+    """
+    if not material_name.endswith(FORM_SUFFIXES):
+        return None
+    title = f"{material_name}（空白表格）"
+    if title not in forms:
+        Document = get_document_model()
+        document = Document.objects.filter(title=title).first()
+        if document is None:
+            content = blank_form_bytes(material_name)
+            document = Document(title=title)
+            document.file.save(f"{material_name}.xlsx", ContentFile(content), save=False)
+            document.file_size = len(content)
+            document.save()
+        forms[title] = document
+    return forms[title]
+
+
+def build_item(template, name, code, center, department, themes, fees, factor, rng, forms):
     statutory, promised = template["days"]
     promised = max(1, min(statutory, round(promised * factor))) if promised > 1 else promised
     handling = template.get("handling", "promised")
@@ -179,6 +228,7 @@ def build_item(template, name, code, center, department, themes, fees, factor, r
                 copies=copies,
                 requirement=rest[0] if rest else "required",
                 format="paper",
+                blank_form=blank_form(mname, forms),
                 sort_order=i,
             )
         )
@@ -198,6 +248,7 @@ def seed_items(guides_index, themes, centers):
 
     existing = set(GuidePage.objects.values_list("center_id", "item_code"))
     created = 0
+    forms = {}
     for center in centers:
         fees = seed_fees(center)
         departments = {d.code: d for d in Department.objects.filter(center=center)}
@@ -211,7 +262,7 @@ def seed_items(guides_index, themes, centers):
             if (center.pk, code) in existing:
                 continue
             rng = random.Random(f"{center.code}/{code}")
-            page = build_item(template, name, code, center, department, themes, fees, factor, rng)
+            page = build_item(template, name, code, center, department, themes, fees, factor, rng, forms)
             if department.pk not in folders:
                 folders[department.pk] = folder_for(guides_index, center, department)
             batch.append((folders[department.pk], page))

@@ -1,6 +1,7 @@
 """Shared fixtures: the demo organisation and site, a real django-q2 cluster."""
 
 import contextlib
+import shutil
 import time
 from pathlib import Path
 
@@ -82,7 +83,7 @@ def wait_for(predicate, timeout=60, interval=0.5):
 
 
 def pytest_sessionfinish(session, exitstatus):
-    """Remove this run's embedded search index (var/test-search-<pid>.sqlite3) when done.
+    """Remove this run's embedded search index (var/test-search-<pid>.sqlite3) and media when done.
 
     Only a file under var/ whose name starts with "test-" is removed, never a configured index.
     """
@@ -90,8 +91,16 @@ def pytest_sessionfinish(session, exitstatus):
 
     if not settings.configured:
         return
-    index = Path(settings.SEARCH_INDEX_PATH).resolve()
     var = (Path(settings.BASE_DIR) / "var").resolve()
+    media = Path(settings.MEDIA_ROOT).resolve()
+    if media.is_relative_to(var) and media.name.startswith("test-media-"):
+        shutil.rmtree(media, ignore_errors=True)
+    # Django removes the test database file; SQLite's WAL files beside it are left behind.
+    test_db = Path(str(settings.DATABASES["default"].get("TEST", {}).get("NAME") or "")).resolve()
+    if test_db.is_relative_to(var) and test_db.name.startswith("test-") and not test_db.exists():
+        for suffix in ("-wal", "-shm", "-journal"):
+            test_db.with_name(test_db.name + suffix).unlink(missing_ok=True)
+    index = Path(settings.SEARCH_INDEX_PATH).resolve()
     if not (index.is_relative_to(var) and index.name.startswith("test-")):
         return
     for suffix in ("", "-wal", "-shm", "-journal"):

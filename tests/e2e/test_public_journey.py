@@ -3,64 +3,25 @@ the home page, open the item, read the eight disclosures, open the material chec
 blank form; then browse 法人办事 → a theme → an item.
 
 Runs on the session-seeded demo site through the shared ``site_server`` (nothing is seeded
-again); the demo has no blank forms, so ``blank_form`` links one to the application forms
-(…申请书 / …申请表) for the duration of this module and removes it afterwards.
+again); the demo links a blank form (XLSX) to every application-form material (…申请书 / …申请表).
 """
-
-import io
 
 import openpyxl
 import pytest
-from django.db.models import Q
 
 from tests.e2e.conftest import screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 
-FORM_TITLE = "申请表（空白表格）"
-
 SECTIONS = ["项目名称", "办理程序", "设立依据", "申报材料", "承诺时限", "收费标准", "收费依据", "窗口权限"]
 
 
-def _blank_form_bytes():
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = "申请表"
-    sheet.append([FORM_TITLE])
-    sheet.append(["申请人", "", "联系电话", ""])
-    sheet.append(["申请事项", "", "申请日期", ""])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-@pytest.fixture(scope="module")
-def blank_form(django_db_setup, django_db_blocker):
-    """Commit a blank-form document linked from every application-form material; undo afterwards."""
-    from django.core.files.base import ContentFile
+def _document_at(href):
+    """The Wagtail document behind a /documents/<id>/<name> link."""
     from wagtail.documents import get_document_model
 
-    from guides import pagecache
-    from guides.models import Material
-
-    content = _blank_form_bytes()
-    with django_db_blocker.unblock():
-        Document = get_document_model()
-        document = Document(title=FORM_TITLE)
-        document.file.save("e2e-blank-form.xlsx", ContentFile(content), save=False)
-        document.file_size = len(content)
-        document.save()
-        materials = Material.objects.filter(Q(name__endswith="申请书") | Q(name__endswith="申请表"))
-        linked = list(materials.filter(blank_form__isnull=True).values_list("pk", flat=True))
-        assert linked, "the demo catalog has no application-form materials"
-        Material.objects.filter(pk__in=linked).update(blank_form=document)
-        pagecache.bump_version()
-    yield document, content
-    with django_db_blocker.unblock():
-        Material.objects.filter(pk__in=linked).update(blank_form=None)
-        document.file.delete(save=False)
-        document.delete()
-        pagecache.bump_version()
+    document_id = int(href.split("/documents/", 1)[1].split("/", 1)[0])
+    return get_document_model().objects.get(pk=document_id)
 
 
 def fits(page, width):
@@ -71,8 +32,7 @@ def fits(page, width):
     assert scroll_width <= width, f"{page.url} is {scroll_width}px wide on a {width}px screen"
 
 
-def public_journey(page, server, blank_form, tmp_path, width=None):
-    document, content = blank_form
+def public_journey(page, server, tmp_path, width=None):
 
     # Home: search 营业执照 with the big search box.
     page.goto(server.url + "/")
@@ -116,6 +76,7 @@ def public_journey(page, server, blank_form, tmp_path, width=None):
     fits(page, width)
     form_link = page.locator(".checklist a[download]").filter(has_text="空白表格").first
     assert "XLSX" in form_link.inner_text()
+    form_href = form_link.get_attribute("href")
     with page.expect_download() as info:
         form_link.click()
     download = info.value
@@ -124,8 +85,11 @@ def public_journey(page, server, blank_form, tmp_path, width=None):
     download.save_as(saved)
     assert saved.suffix == ".xlsx"
     assert saved.stat().st_size > 0
-    assert saved.read_bytes() == content
-    assert openpyxl.load_workbook(saved, read_only=True)["申请表"]["A1"].value == FORM_TITLE
+    document = _document_at(form_href)
+    with document.file.open("rb") as stored:
+        assert saved.read_bytes() == stored.read()
+    title = openpyxl.load_workbook(saved, read_only=True)["申请表"]["A1"].value
+    assert document.title == f"{title}（空白表格）"
 
     # Browse: 法人办事 → a theme → an item.
     page.goto(server.url + "/")
@@ -149,12 +113,12 @@ def public_journey(page, server, blank_form, tmp_path, width=None):
     fits(page, width)
 
 
-def test_public_journey(site_server, page, blank_form, tmp_path):
+def test_public_journey(site_server, page, tmp_path):
     page.set_viewport_size({"width": 1280, "height": 900})
-    public_journey(page, site_server, blank_form, tmp_path)
+    public_journey(page, site_server, tmp_path)
     screenshot(page, "public")
 
 
-def test_public_journey_on_a_phone(site_server, phone_page, blank_form, tmp_path):
-    public_journey(phone_page, site_server, blank_form, tmp_path, width=360)
+def test_public_journey_on_a_phone(site_server, phone_page, tmp_path):
+    public_journey(phone_page, site_server, tmp_path, width=360)
     screenshot(phone_page, "public-phone")
