@@ -11,7 +11,7 @@ help:
 	@echo "make run      set up, migrate, load the demo site, serve on 127.0.0.1:$(PORT)"
 	@echo "make test     set up and run every test"
 	@echo "make setup    set-up only (venv, Python and Debian packages, axe-core)"
-	@echo "make lint     ruff check and ruff format --check"
+	@echo "make lint     ruff check, ruff format --check, pip-audit of the pinned packages"
 	@echo "make bench    run the benchmarks under bench/ and print their figures"
 	@echo "make run-scaled  the same site on PostgreSQL and Redis, gunicorn + qcluster"
 
@@ -51,6 +51,7 @@ test: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) scripts/audit_pins.py requirements.txt
 
 bench: setup
 	$(PY) bench/run.py

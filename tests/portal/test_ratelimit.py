@@ -62,3 +62,72 @@ def test_broken_cache_lets_requests_through(db, tight_limits, monkeypatch):
 
     monkeypatch.setattr(cache, "add", boom)
     assert hit("t", "c", 1, 60) == 0
+
+
+@pytest.fixture
+def production_rules(settings):
+    """The rule list as portal/settings.py builds it, with small limits."""
+    settings.RATE_LIMITS = [
+        ("suggest", "/api/suggest/", 3, 60),
+        ("search-api", "/api/search/", 2, 60),
+        ("search", "/search/", 2, 60),
+        ("api", "/api/", 2, 60),
+    ]
+    cache.clear()
+    yield settings.RATE_LIMITS
+    cache.clear()
+
+
+@pytest.mark.parametrize(
+    "method, url, allowed",
+    [
+        ("get", "/api/suggest/?q=营业", 3),
+        ("get", "/api/search/?q=营业执照", 2),
+        ("get", "/api/items/", 2),
+        ("get", "/api/fees/", 2),
+        ("post", "/api/cases/", 2),  # the push API is limited before its token is checked
+    ],
+)
+def test_each_json_api_answers_429_json_with_retry_after(client, demo_site, production_rules, method, url, allowed):
+    call = getattr(client, method)
+    statuses = [call(url, REMOTE_ADDR="10.1.0.1").status_code for _ in range(allowed)]
+    assert 429 not in statuses, statuses
+    response = call(url, REMOTE_ADDR="10.1.0.1")
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 60
+    body = json.loads(response.content)
+    assert body["error"] == "rate_limited" and body["retry_after"] == int(response["Retry-After"])
+    assert call(url, REMOTE_ADDR="10.1.0.2").status_code != 429  # another client is not affected
+
+
+def test_rules_count_separately(client, demo_site, production_rules):
+    """Typing in the search box (suggest) does not use up the search budget, nor the reverse."""
+    for _ in range(3):
+        assert client.get("/api/suggest/?q=a", REMOTE_ADDR="10.1.0.3").status_code == 200
+    assert client.get("/api/suggest/?q=a", REMOTE_ADDR="10.1.0.3").status_code == 429
+    assert client.get("/api/search/?q=a", REMOTE_ADDR="10.1.0.3").status_code == 200
+    assert client.get("/search/?q=a", REMOTE_ADDR="10.1.0.3").status_code == 200
+
+
+def test_limits_are_configurable_from_the_environment():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import django, json, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'portal.settings'; django.setup(); "
+        "from django.conf import settings; print(json.dumps(settings.RATE_LIMITS))"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in {"PYTEST_VERSION", "GONGKAI_TESTING"}}
+    env.update({"GONGKAI_LOCAL": "1", "RATE_LIMIT_SEARCH": "7", "RATE_LIMIT_SUGGEST": "9", "RATE_LIMIT_API": "0"})
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    rules = {name: (prefix, limit, window) for name, prefix, limit, window in json.loads(out.stdout.splitlines()[-1])}
+    assert rules == {
+        "suggest": ("/api/suggest/", 9, 60),
+        "search-api": ("/api/search/", 7, 60),
+        "search": ("/search/", 7, 60),
+        "api": ("/api/", 0, 60),  # 0: no limit
+    }
