@@ -7,6 +7,9 @@ from disclosures import bulletins
 
 class Command(BaseCommand):
     help = "生成（或重新生成）某月的运行情况通报：页面、PDF 和数据；再次运行会为同一页面生成新修订版本。"
+    # No system checks: they load the whole URLconf and admin (~60 MB) before the PDF render,
+    # which then sets the process's peak memory (the scheduled task runs without them too).
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("--period", required=True, help="统计月份，格式 YYYY-MM，例如 2026-10")
