@@ -320,7 +320,10 @@ def read_row(values, row, label, problems, lookups):
             if partial[name] is None and not error:
                 partial[name] = DEFAULTS[name]
         elif name in INT_FIELDS:
-            partial[name], error = parse_int(value, minimum=0, maximum=32767 if name == "visits_required" else None)
+            # the columns' ranges: PositiveSmallIntegerField, PositiveIntegerField
+            partial[name], error = parse_int(
+                value, minimum=0, maximum=32767 if name == "visits_required" else 2_147_483_647
+            )
             if partial[name] is None and name == "visits_required" and not error:
                 partial[name] = DEFAULTS[name]
         elif name in BOOL_FIELDS:

@@ -578,9 +578,13 @@ def parse_int(value, *, minimum=None, maximum=None):
                 decimal = Decimal(text)
             except InvalidOperation:
                 return None, _("“%(value)s”不是整数") % {"value": as_text(value)}
-            if decimal != decimal.to_integral_value():
+            if not decimal.is_finite() or decimal != decimal.to_integral_value():  # Infinity, NaN, sNaN
                 return None, _("“%(value)s”不是整数") % {"value": as_text(value)}
+            if decimal.adjusted() > 18:  # before int(): "1e999999999" would take all memory
+                return None, _("“%(value)s”超出允许的范围") % {"value": as_text(value)}
             number = int(decimal)
+    if abs(number) > 2**63 - 1:  # no database integer column holds it
+        return None, _("“%(value)s”超出允许的范围") % {"value": as_text(value)}
     if minimum is not None and number < minimum:
         return None, _("%(value)s 小于允许的最小值 %(min)s") % {"value": number, "min": minimum}
     if maximum is not None and number > maximum:

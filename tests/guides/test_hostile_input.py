@@ -198,6 +198,10 @@ def test_wrong_json_types_are_refused_or_imported_as_text(tmp_path, changes):
 @example(changes={"事项名称": "=1+1"}, fmt="csv")
 @example(changes={"事项名称": "测试\x00事项"}, fmt="csv")
 @example(changes={"其他说明": "x" * 100_000}, fmt="xlsx")
+@example(changes={"到现场次数": "INFINITY"}, fmt="csv")
+@example(changes={"到现场次数": "sNaN"}, fmt="csv")
+@example(changes={"法定办结时限": "99999999999"}, fmt="csv")  # more than PostgreSQL's integer holds
+@example(changes={"法定办结时限": "1e999999999"}, fmt="xlsx")
 def test_hostile_cells_in_a_valid_file_are_imported_as_text_or_refused(tmp_path, changes, fmt):
     """No invalid row beside them: the file is stored (formulas as plain text) or refused cleanly."""
     before = snapshot()
