@@ -21,7 +21,7 @@ from wagtail.models import Collection, Locale, Page, Site
 
 from disclosures import bulletins, statistics
 from disclosures.models import BulletinPage, Case, Holiday
-from guides.models import FeeItem, GuidePage, Theme
+from guides.models import FeeItem, GuidePage, Material, Theme
 from portal.models import Department, HomePage, ServiceCenter
 from search.models import SynonymGroup
 
@@ -134,6 +134,10 @@ def test_portable_export_restores_the_same_catalog_and_bulletin_figures(tmp_path
     before_synonyms = sorted(SynonymGroup.objects.values_list("terms", "note"))
     before_fees = sorted(FeeItem.objects.values_list("department__center__code", "code", "effective_from", "amount"))
     assert len(before_items) > 100 and len(before_cases) > 1000 and before_synonyms
+    before_forms = sorted(
+        Material.objects.filter(blank_form__isnull=False).values_list("page__slug", "name", "blank_form__file")
+    )
+    assert before_forms, "the demo links blank forms to application materials"
     assert before_figures[("all", periods[3])]["counts"]["completed"] > 0
 
     # Back up: the commands of docs/operations.md.
@@ -141,7 +145,18 @@ def test_portable_export_restores_the_same_catalog_and_bulletin_figures(tmp_path
     catalog = {fmt: tmp_path / f"catalog.{fmt}" for fmt in ("json", "csv", "xlsx")}
     cases, cases_xlsx = tmp_path / "cases.csv", tmp_path / "cases.xlsx"
     run("export_org", "-o", str(org))
-    run("dumpdata", "guides.theme", "disclosures.holiday", "search.synonymgroup", "--indent", "1", "-o", str(reference))
+    run(
+        "dumpdata",
+        "guides.theme",
+        "disclosures.holiday",
+        "search.synonymgroup",
+        "wagtailcore.collection",
+        "wagtaildocs.document",
+        "--indent",
+        "1",
+        "-o",
+        str(reference),
+    )
     for path in catalog.values():
         run("export_catalog", "-o", str(path))
     assert f"已导出 {len(before_cases)} 条办件" in run("export_cases", str(cases))
@@ -181,6 +196,10 @@ def test_portable_export_restores_the_same_catalog_and_bulletin_figures(tmp_path
     )
 
     after_items = item_json(client)
+    after_forms = sorted(
+        Material.objects.filter(blank_form__isnull=False).values_list("page__slug", "name", "blank_form__file")
+    )
+    assert after_forms == before_forms
     assert after_items.keys() == before_items.keys()
     for key, before in before_items.items():
         assert after_items[key] == before, key
