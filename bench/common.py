@@ -395,29 +395,53 @@ def load(base_url, paths, clients=8, duration=10.0, timeout=10.0, headers=None, 
     return result
 
 
+_PEAK_HOOK = """
+import atexit, os
+
+
+def _report_peak():
+    # VmHWM is the peak of this process's own address space since its exec.
+    with open("/proc/self/status") as status, open(os.environ["BENCH_PEAK_FILE"], "w") as out:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                out.write(line.split()[1])
+
+
+if os.environ.get("BENCH_PEAK_FILE"):
+    atexit.register(_report_peak)
+"""
+
+
 def peak_memory(cmd, env=None, cwd=ROOT, timeout=1800):
-    """Run cmd to completion; return its exit code, peak RSS (MiB, including waited-for
-    children), wall time and combined output."""
-    with tempfile.TemporaryFile() as output:
+    """Run a Python command to completion; return its exit code, peak RSS (MiB), wall time and output.
+
+    The peak comes from the process's own VmHWM, written at exit by a sitecustomize hook.
+    getrusage's ru_maxrss is not used: Linux carries the parent's high-water mark over the
+    fork/exec, so a child of a large benchmark runner would report the runner's memory.
+    """
+    with tempfile.TemporaryDirectory(prefix="bench-peak-") as hook_dir, tempfile.TemporaryFile() as output:
+        hook = Path(hook_dir)
+        (hook / "sitecustomize.py").write_text(_PEAK_HOOK)
+        peak_file = hook / "peak-kib"
+        env = dict(os.environ if env is None else env)
+        env["BENCH_PEAK_FILE"] = str(peak_file)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(hook), env.get("PYTHONPATH", "")]))
         began = time.perf_counter()
         process = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                process.kill()
-                pid, status, usage = os.wait4(process.pid, 0)
-                break
-            time.sleep(0.05)
-        process.returncode = os.waitstatus_to_exitcode(status)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
         seconds = time.perf_counter() - began
         output.seek(0)
         text = output.read().decode(errors="replace")
+        reported = peak_file.read_text().strip() if peak_file.exists() else ""
+    if process.returncode == 0 and not reported:
+        raise RuntimeError(f"{cmd[:3]} reported no peak memory (sitecustomize hook not loaded?)")
     return {
         "returncode": process.returncode,
-        "peak_mib": round(usage.ru_maxrss / 1024, 1),  # ru_maxrss is in KiB on Linux
+        "peak_mib": round(int(reported) / 1024, 1) if reported else None,
         "seconds": round(seconds, 2),
         "output": text,
     }
