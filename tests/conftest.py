@@ -71,6 +71,22 @@ def running_cluster():
         Conf.GUARD_CYCLE = old_cycle
 
 
+def only_schedule_due(name, in_seconds=1):
+    """Make schedule `name` due shortly and hold every other schedule for a day.
+
+    A cluster test of one job must not have the monthly bulletin build (a long write) start
+    beside it: on SQLite that holds the database lock past the job's timeout.
+    """
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_q.models import Schedule
+
+    now = timezone.now()
+    Schedule.objects.exclude(name=name).update(next_run=now + timedelta(days=1))
+    assert Schedule.objects.filter(name=name).update(next_run=now + timedelta(seconds=in_seconds)) == 1
+
+
 def wait_for(predicate, timeout=60, interval=0.5):
     """Poll until predicate() is truthy; returns its value or fails with a timeout."""
     deadline = time.monotonic() + timeout

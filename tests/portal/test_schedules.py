@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.conftest import running_cluster, wait_for
+from tests.conftest import only_schedule_due, running_cluster, wait_for
 
 
 @pytest.mark.django_db
@@ -25,7 +25,7 @@ def test_publish_schedule_is_registered_every_minute():
 @pytest.mark.cluster
 @pytest.mark.django_db(transaction=True)
 def test_real_cluster_publishes_a_scheduled_page_and_runs_queued_tasks(demo_site):
-    from django_q.models import Schedule, Success
+    from django_q.models import Success
     from django_q.tasks import async_task
 
     from portal.models import StandardPage
@@ -38,7 +38,7 @@ def test_real_cluster_publishes_a_scheduled_page_and_runs_queued_tasks(demo_site
     assert not page.live and page.has_unpublished_changes
 
     ensure_schedules()
-    Schedule.objects.filter(name="wagtail-publish-scheduled").update(next_run=timezone.now() + timedelta(seconds=1))
+    only_schedule_due("wagtail-publish-scheduled")
     with running_cluster():
         task_id = async_task("math.floor", 2.5)
         wait_for(lambda: Success.objects.filter(id=task_id).exists(), timeout=60)

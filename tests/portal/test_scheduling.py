@@ -9,7 +9,7 @@ from django.utils import timezone
 from wagtail.models import Revision
 
 from portal.models import EditorialRole, NoticeIndexPage, NoticePage
-from tests.conftest import running_cluster, wait_for
+from tests.conftest import only_schedule_due, running_cluster, wait_for
 from tests.portal.editorial_support import editorial_roles, make_editor, page_form_data  # noqa: F401
 
 
@@ -88,8 +88,6 @@ def test_future_schedule_is_accepted(client, notice_and_admin):
 @pytest.mark.cluster
 @pytest.mark.django_db(transaction=True)
 def test_real_cluster_publishes_a_scheduled_notice_and_expires_it(client, demo_site):
-    from django_q.models import Schedule
-
     from portal.models import ServiceCenter
     from portal.roles import center_notice_index
     from portal.schedules import ensure_schedules
@@ -105,7 +103,7 @@ def test_real_cluster_publishes_a_scheduled_notice_and_expires_it(client, demo_s
     assert client.get("/notices/city/t-cluster/").status_code == 404
 
     ensure_schedules()
-    Schedule.objects.filter(name="wagtail-publish-scheduled").update(next_run=timezone.now() + timedelta(seconds=3))
+    only_schedule_due("wagtail-publish-scheduled", in_seconds=3)
     with running_cluster():
         wait_for(lambda: NoticePage.objects.get(pk=notice.pk).live, timeout=120)
         assert client.get("/notices/city/t-cluster/").status_code == 200
