@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
 from disclosures.case_export import COLUMNS
+from disclosures.cases import ROW_COLUMNS
 from disclosures.models import Case
 
 from .helpers_cases import make_center, make_department, make_item
@@ -19,23 +20,6 @@ CASES = [
     "EXP-3,tcenter,T-001,window,2026-04-01T00:10:00+08:00,2026-04-20T09:00:00+08:00,completed,bad,是",
     "EXP-4,tcenter,T-002,online,2026-04-02T01:00:00Z,2026-04-03T02:00:00Z,returned,neutral,",
 ]
-FIELDS = (
-    "case_no",
-    "center_id",
-    "item_id",
-    "item_code",
-    "department_id",
-    "channel",
-    "received_at",
-    "completed_at",
-    "status",
-    "promised_days",
-    "due_date",
-    "completed_on_time",
-    "completed_same_day",
-    "satisfaction",
-    "complaint",
-)
 
 
 @pytest.fixture
@@ -64,7 +48,7 @@ def csv_rows(path):
 
 
 def state(numbers):
-    return list(Case.objects.filter(case_no__in=numbers).order_by("case_no").values_list(*FIELDS))
+    return list(Case.objects.filter(case_no__in=numbers).order_by("case_no").values_list(*ROW_COLUMNS))
 
 
 def test_export_round_trips_through_import_cases(cases, tmp_path):
