@@ -20,8 +20,9 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from wagtail.models import COMMENTS_RELATION_NAME
+from wagtail.models import COMMENTS_RELATION_NAME, Page
 
+from portal.dbstats import analyze
 from portal.models import Department, ServiceCenter
 from portal.tabular import (
     Problems,
@@ -71,6 +72,8 @@ LIST_SPLIT = re.compile(r"[,，、;；\n\r]+")
 TEXT_MODEL_FIELD = {"name": "title", "keywords": "search_description"}
 CHILD_MODELS = {"steps": GuideStep, "legal_basis": LegalBasis, "materials": Material}
 IMPORT_LOG_ACTION = "gongkai.import"
+# An import writing this many items refreshes the planner statistics (portal/dbstats.py).
+ANALYZE_AFTER_ROWS = 200
 
 
 @dataclass
@@ -797,6 +800,8 @@ def import_catalog(source, *, filename, user=None, dry_run=False, draft=False, l
         write(planned, lookups, user=user, publish=not draft)
         if log:
             log_import(result, user)
+    if result.created + result.updated >= ANALYZE_AFTER_ROWS:
+        analyze(Page._meta.db_table, GuidePage._meta.db_table, GuidePage.themes.through._meta.db_table)
     return result
 
 

@@ -4,6 +4,8 @@ import importlib
 
 from django.core.management.base import BaseCommand
 
+from portal.dbstats import analyze
+
 # Each app may provide `<app>.demo.seed(stdout)`; they run in dependency order.
 DEMO_MODULES = ["portal.demo", "guides.demo", "disclosures.demo", "portal.editorial_demo", "search.demo"]
 
@@ -23,4 +25,5 @@ class Command(BaseCommand):
                     continue
                 raise
             module.seed(stdout=self.stdout, small=options["small"])
+        analyze()  # planner statistics for the rows just written (PostgreSQL)
         self.stdout.write(self.style.SUCCESS("seed_demo: done"))
