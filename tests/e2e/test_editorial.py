@@ -75,7 +75,12 @@ def sign_in(browser, live_server, username):
 
 
 def click_hidden(page, selector):
-    """Footer actions sit in a dropdown; click the real button as the dropdown would."""
+    """Footer actions sit in a dropdown; click the real button as the dropdown would.
+
+    Wagtail's admin JavaScript must have started first: a workflow button only names its action
+    (approve, reject) through it, and without it the click is a plain save.
+    """
+    page.wait_for_load_state("networkidle")
     page.wait_for_selector(selector, state="attached")
     with page.expect_navigation():
         page.eval_on_selector(selector, "button => button.click()")
