@@ -84,6 +84,12 @@ def click_hidden(page, selector):
     page.wait_for_selector(selector, state="attached")
     with page.expect_navigation():
         page.eval_on_selector(selector, "button => button.click()")
+    page.wait_for_load_state()
+    # A refused action comes back as the edit form with its messages: say which, not just "not approved".
+    errors = page.locator(".messages .error, .w-field__errors, .error-message").all_inner_texts()
+    if errors:
+        screenshot(page, "editor-refused-action")
+    assert not [text for text in errors if text.strip()], f"{selector} was refused: {errors}"
 
 
 def test_edit_submit_review_approve_publish(live_server, browser, editorial_site):
