@@ -39,6 +39,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from urllib.parse import quote, urlparse
 
+from bench_pages import BROWSE_PATHS
 from common import (
     ROOT,
     bench_tmp,
@@ -80,14 +81,6 @@ RATE_LIMIT = 1_000_000_000  # per client and minute: all 50 clients share one ad
 OUTAGE_AT = DURATION / 3
 OUTAGE_FOR = DURATION / 3
 
-BROWSE_PATHS = [
-    "/guides/",
-    "/guides/?audience=person",
-    "/guides/?audience=legal&center=city",
-    "/guides/?center=city&charges=1",
-    "/guides/?letter=Y",
-    "/guides/?department=scjg&page=2",
-]
 QUERIES = ["身份证", "营业执照", "yyzz", "开饭店要什么证", "公积金提取", "婚姻登记", "社保卡", "不动产登记 抵押"]
 SEARCH_PATHS = [f"/search/?q={quote(q)}" for q in QUERIES]
 API_PATHS = [

@@ -44,3 +44,19 @@ def make_item(center, department, code, promised_days=5, handling="promised", li
     )
     folder.add_child(instance=page)
     return page
+
+
+def pushed_case(**values):
+    """One case as an approval system pushes it to /api/cases/ (tcenter's item T-001), with changes."""
+    return {
+        "case_no": "P-1",
+        "center": "tcenter",
+        "item_code": "T-001",
+        "channel": "online",
+        "received_at": "2026-03-09T09:00:00+08:00",
+        "completed_at": "2026-03-09T10:00:00+08:00",
+        "status": "completed",
+        "satisfaction": 5,
+        "complaint": False,
+        **values,
+    }

@@ -24,7 +24,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from disclosures import api
 from disclosures.models import Case, CenterApiToken
 
-from .helpers_cases import make_center, make_department, make_item
+from .helpers_cases import make_center, make_department, make_item, pushed_case
 
 HYPOTHESIS = hsettings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -74,22 +74,6 @@ hostile_values = st.one_of(
         ]
     ),
 )
-
-
-def valid_case(**values):
-    base = {
-        "case_no": "H-1",
-        "center": "tcenter",
-        "item_code": "T-001",
-        "channel": "online",
-        "received_at": "2026-03-09T09:00:00+08:00",
-        "completed_at": "2026-03-09T10:00:00+08:00",
-        "status": "completed",
-        "satisfaction": 5,
-        "complaint": False,
-    }
-    base.update(values)
-    return base
 
 
 @pytest.fixture
@@ -183,7 +167,7 @@ def test_hostile_field_values_never_500(client, token, changes, extra_field):
     With extra_field an unknown field is added, so the batch must be refused; either way a
     refused batch writes nothing.
     """
-    record = valid_case(**changes)
+    record = pushed_case(**changes)
     if extra_field:
         record["=cmd|' /C calc'!A0"] = "x"
     before = snapshot()
@@ -203,7 +187,7 @@ def test_hostile_field_values_never_500(client, token, changes, extra_field):
 @given(size=st.integers(min_value=1, max_value=12), bad_row=st.integers(min_value=0, max_value=11))
 def test_batch_over_the_limit_is_413_and_writes_nothing(client, token, monkeypatch, size, bad_row):
     monkeypatch.setattr(api, "MAX_PUSH_CASES", 5)
-    cases = [valid_case(case_no=f"B-{n}") for n in range(size)]
+    cases = [pushed_case(case_no=f"B-{n}") for n in range(size)]
     if bad_row < size:
         cases[bad_row]["status"] = "lost"
     before = snapshot()
@@ -229,7 +213,7 @@ def test_batch_over_the_limit_is_413_and_writes_nothing(client, token, monkeypat
 )
 def test_nul_and_lone_surrogates_are_refused_not_stored(client, token, changes, reason):
     before = snapshot()
-    response = push(client, json.dumps({"cases": [valid_case(**changes)]}), token)
+    response = push(client, json.dumps({"cases": [pushed_case(**changes)]}), token)
     body = assert_refused(response, statuses=(400,))
     assert any(reason in problem["reason"] for problem in body["problems"]), body
     assert snapshot() == before
@@ -237,7 +221,7 @@ def test_nul_and_lone_surrogates_are_refused_not_stored(client, token, changes, 
 
 def test_body_over_the_byte_limit_is_413_without_reading_it(client, token):
     before = snapshot()
-    body = json.dumps({"cases": [valid_case(case_no="x" * (api.MAX_PUSH_BYTES + 10))]})
+    body = json.dumps({"cases": [pushed_case(case_no="x" * (api.MAX_PUSH_BYTES + 10))]})
     assert_refused(push(client, body, token), statuses=(413,))
     response = push(client, b"{}", token, CONTENT_LENGTH=str(api.MAX_PUSH_BYTES + 1))
     assert_refused(response, statuses=(413,))

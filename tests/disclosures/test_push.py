@@ -10,7 +10,7 @@ from django.test import Client
 from disclosures import api
 from disclosures.models import Case, CenterApiToken
 
-from .helpers_cases import make_center, make_department, make_item
+from .helpers_cases import make_center, make_department, make_item, pushed_case
 
 
 @pytest.fixture
@@ -24,22 +24,6 @@ def setup(db):
     return token
 
 
-def one(**values):
-    base = {
-        "case_no": "P-1",
-        "center": "tcenter",
-        "item_code": "T-001",
-        "channel": "online",
-        "received_at": "2026-03-09T09:00:00+08:00",
-        "completed_at": "2026-03-09T10:00:00+08:00",
-        "status": "completed",
-        "satisfaction": 5,
-        "complaint": False,
-    }
-    base.update(values)
-    return base
-
-
 def post(client, body, token=None, raw=False):
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
     data = body if raw else json.dumps(body)
@@ -48,10 +32,12 @@ def post(client, body, token=None, raw=False):
 
 def test_push_creates_then_updates(setup):
     client = Client(enforce_csrf_checks=True)  # no CSRF token: the endpoint is exempt
-    response = post(client, {"cases": [one(), one(case_no="P-2", completed_at=None, status="received")]}, setup)
+    response = post(
+        client, {"cases": [pushed_case(), pushed_case(case_no="P-2", completed_at=None, status="received")]}, setup
+    )
     assert response.status_code == 200, response.content
     assert response.json() == {"created": 2, "updated": 0, "dry_run": False}
-    response = post(client, {"cases": [one(case_no="P-2", status="completed")]}, setup)
+    response = post(client, {"cases": [pushed_case(case_no="P-2", status="completed")]}, setup)
     assert response.json()["updated"] == 1
     assert Case.objects.get(case_no="P-2").status == "completed"
     assert Case.objects.filter(case_no__startswith="P-").count() == 2
@@ -59,17 +45,19 @@ def test_push_creates_then_updates(setup):
 
 
 def test_token_is_required_and_stored_hashed(client, setup):
-    assert post(client, {"cases": [one()]}).status_code == 401
-    response = post(client, {"cases": [one()]}, "not-a-token")
+    assert post(client, {"cases": [pushed_case()]}).status_code == 401
+    response = post(client, {"cases": [pushed_case()]}, "not-a-token")
     assert response.status_code == 401 and response["WWW-Authenticate"].startswith("Bearer")
     assert not CenterApiToken.objects.filter(token_hash=setup).exists()
     CenterApiToken.objects.update(active=False)
-    assert post(client, {"cases": [one()]}, setup).status_code == 401
+    assert post(client, {"cases": [pushed_case()]}, setup).status_code == 401
     assert client.get("/api/cases/").status_code == 405
 
 
 def test_case_for_another_center_is_refused(client, setup):
-    response = post(client, {"cases": [one(), one(case_no="P-9", center="tother", item_code="O-1")]}, setup)
+    response = post(
+        client, {"cases": [pushed_case(), pushed_case(case_no="P-9", center="tother", item_code="O-1")]}, setup
+    )
     assert response.status_code == 400
     problems = response.json()["problems"]
     assert problems == [{"row": 2, "column": "center", "reason": problems[0]["reason"]}]
@@ -78,7 +66,14 @@ def test_case_for_another_center_is_refused(client, setup):
 
 
 def test_validation_errors_name_row_and_field(client, setup):
-    body = {"cases": [one(), one(case_no="P-1"), one(case_no="P-3", received_at="2026-02-30"), {"x": 1}]}
+    body = {
+        "cases": [
+            pushed_case(),
+            pushed_case(case_no="P-1"),
+            pushed_case(case_no="P-3", received_at="2026-02-30"),
+            {"x": 1},
+        ]
+    }
     response = post(client, body, setup)
     assert response.status_code == 400
     data = response.json()
@@ -107,11 +102,11 @@ def test_malformed_bodies(client, setup, body, status):
 
 
 def test_batch_and_body_limits(client, setup, monkeypatch):
-    too_many = {"cases": [one(case_no=f"L-{n}") for n in range(api.MAX_PUSH_CASES + 1)]}
+    too_many = {"cases": [pushed_case(case_no=f"L-{n}") for n in range(api.MAX_PUSH_CASES + 1)]}
     response = post(client, too_many, setup)
     assert response.status_code == 413 and "分批" in response.json()["error"]
     monkeypatch.setattr(api, "MAX_PUSH_BYTES", 200)
-    response = post(client, {"cases": [one(), one(case_no="P-2")]}, setup)
+    response = post(client, {"cases": [pushed_case(), pushed_case(case_no="P-2")]}, setup)
     assert response.status_code == 413
     assert not Case.objects.filter(case_no__startswith="L-").exists()
 
@@ -119,7 +114,7 @@ def test_batch_and_body_limits(client, setup, monkeypatch):
 def test_dry_run(client, setup):
     response = client.post(
         "/api/cases/?dry_run=1",
-        data=json.dumps({"cases": [one()]}),
+        data=json.dumps({"cases": [pushed_case()]}),
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {setup}",
     )
