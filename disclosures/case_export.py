@@ -52,17 +52,7 @@ def _time(value):
 
 def case_rows(queryset, chunk_size=CHUNK_SIZE):
     """Yield one list of cell texts per case (in COLUMNS order)."""
-    fields = (
-        "case_no",
-        "center__code",
-        "item_code",
-        "channel",
-        "received_at",
-        "completed_at",
-        "status",
-        "satisfaction",
-        "complaint",
-    )
+    fields = [{"center": "center__code"}.get(column, column) for column in COLUMNS]
     for row in queryset.values_list(*fields).iterator(chunk_size=chunk_size):
         case_no, center, item_code, channel, received, completed, status, satisfaction, complaint = row
         yield [
