@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export GONGKAI_LOCAL ?= 1
 
-.PHONY: setup run run-scaled test lint bench messages clean help
+.PHONY: setup run run-scaled services-stop test lint bench messages clean help
 
 help:
 	@echo "make run      set up, migrate, load the demo site, serve on 127.0.0.1:$(PORT)"
@@ -13,7 +13,8 @@ help:
 	@echo "make setup    set-up only (venv, Python and Debian packages, axe-core)"
 	@echo "make lint     ruff check, ruff format --check, pip-audit of the pinned packages"
 	@echo "make bench    run the benchmarks under bench/ and print their figures"
-	@echo "make run-scaled  the same site on PostgreSQL and Redis, gunicorn + qcluster"
+	@echo "make run-scaled  the same site on PostgreSQL, Redis and Elasticsearch (started by scripts/services.sh), gunicorn + qcluster"
+	@echo "make services-stop  stop the services scripts/services.sh started"
 
 $(VENV)/.system-ok: scripts/system-packages.sh
 	./scripts/system-packages.sh
@@ -43,7 +44,12 @@ run: setup
 	$(VENV)/bin/gunicorn portal.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -
 
 run-scaled: setup
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} ./scripts/run-scaled.sh
+	./scripts/services.sh start
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/gongkai} REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
+	  ELASTICSEARCH_URL=$${ELASTICSEARCH_URL:-http://127.0.0.1:9200} ./scripts/run-scaled.sh
+
+services-stop:
+	./scripts/services.sh stop
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)

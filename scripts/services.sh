@@ -1,0 +1,233 @@
+#!/usr/bin/env bash
+# The services the scaled setup and CI need, started by the project itself:
+#   PostgreSQL  127.0.0.1:5432, user postgres (trust on loopback), database `test`
+#   Redis       127.0.0.1:6379
+#   Elasticsearch 127.0.0.1:9200, single node, from the integration-test zip on Maven Central
+#
+#   scripts/services.sh start [postgres|redis|elasticsearch ...]   (default: all three)
+#   scripts/services.sh stop  [...]      stops only what this script started (by recorded PID)
+#   scripts/services.sh status [...]
+#
+# Each service is started only when nothing answers on its port yet; the PID of what this
+# script started is recorded under $SERVICES_DIR and `stop` signals only those PIDs.
+# Installs the Debian packages (postgresql, redis-server) when missing and run as root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+SERVICES_DIR=${SERVICES_DIR:-$ROOT/var/services}
+ES_VERSION=${ES_VERSION:-8.19.21}
+ES_ARTIFACT="org.elasticsearch.distribution.integ-test-zip:elasticsearch:${ES_VERSION}:zip"
+ES_HEAP=${ES_HEAP:-512m}
+ES_USER=${ES_USER:-gongkai-es}
+PG_PORT=${PG_PORT:-5432}
+REDIS_PORT=${REDIS_PORT:-6379}
+ES_PORT=${ES_PORT:-9200}
+mkdir -p "$SERVICES_DIR"
+
+log() { echo "services: $*" >&2; }
+
+answers() { # host port
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+wait_port() { # port seconds what
+  local i
+  for ((i = 0; i < $2 * 4; i++)); do
+    answers "$1" && return 0
+    sleep 0.25
+  done
+  log "$3 did not answer on 127.0.0.1:$1 within $2 s"
+  return 1
+}
+
+apt_install() {
+  local missing=() package
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    log "missing Debian packages; install them with: sudo apt-get install -y ${missing[*]}"
+    return 1
+  fi
+  log "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # policy-rc.d keeps the packages' own services from starting: this script starts them.
+  printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  rm -f /usr/sbin/policy-rc.d
+}
+
+# Run a command as an unprivileged user when we are root (PostgreSQL and Elasticsearch refuse root).
+as_user() { # user command...
+  local user=$1
+  shift
+  if [ "$(id -u)" -eq 0 ]; then
+    runuser -u "$user" -- "$@"
+  else
+    "$@"
+  fi
+}
+
+ensure_user() { # name
+  [ "$(id -u)" -eq 0 ] || return 0
+  id "$1" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$1"
+}
+
+pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# --- PostgreSQL ---------------------------------------------------------------------------
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+
+start_postgres() {
+  if answers "$PG_PORT"; then
+    log "postgres: already answering on $PG_PORT"
+    return 0
+  fi
+  apt_install postgresql
+  local bin data=$SERVICES_DIR/postgres owner=postgres
+  bin=$(pg_bin)
+  [ "$(id -u)" -eq 0 ] || owner=$(id -un)
+  if [ ! -f "$data/PG_VERSION" ]; then
+    mkdir -p "$data"
+    [ "$(id -u)" -eq 0 ] && chown "$owner" "$data"
+    as_user "$owner" "$bin/initdb" -D "$data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  mkdir -p "$SERVICES_DIR/pg-socket"
+  touch "$SERVICES_DIR/postgres.log"
+  [ "$(id -u)" -eq 0 ] && chown "$owner" "$SERVICES_DIR/pg-socket" "$SERVICES_DIR/postgres.log"
+  as_user "$owner" "$bin/pg_ctl" -D "$data" -l "$SERVICES_DIR/postgres.log" -w -t 60 start \
+    -o "-h 127.0.0.1 -p $PG_PORT -k $SERVICES_DIR/pg-socket -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=200" >/dev/null
+  head -n 1 "$data/postmaster.pid" >"$SERVICES_DIR/postgres.pid"
+  wait_port "$PG_PORT" 30 postgres
+  "$bin/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='test'" | grep -q 1 ||
+    "$bin/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres test
+  log "postgres: started (pid $(cat "$SERVICES_DIR/postgres.pid"))"
+}
+
+# --- Redis --------------------------------------------------------------------------------
+start_redis() {
+  if answers "$REDIS_PORT"; then
+    log "redis: already answering on $REDIS_PORT"
+    return 0
+  fi
+  apt_install redis-server
+  mkdir -p "$SERVICES_DIR/redis"
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$SERVICES_DIR/redis" --save "" --appendonly no \
+    --daemonize yes --pidfile "$SERVICES_DIR/redis.pid" --logfile "$SERVICES_DIR/redis.log"
+  wait_port "$REDIS_PORT" 30 redis
+  local i
+  for ((i = 0; i < 20; i++)); do [ -s "$SERVICES_DIR/redis.pid" ] && break; sleep 0.1; done
+  log "redis: started (pid $(cat "$SERVICES_DIR/redis.pid"))"
+}
+
+# --- Elasticsearch ------------------------------------------------------------------------
+# Java for the server: ES 8.x runs on Java 17 or newer; prefer the default JDK, then any.
+es_java_home() {
+  local candidate
+  for candidate in ${ES_JAVA_HOME:-} /usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*; do
+    [ -x "$candidate/bin/java" ] && { echo "$candidate"; return 0; }
+  done
+  log "elasticsearch: no JDK under /usr/lib/jvm (install default-jdk-headless)"
+  return 1
+}
+
+es_home() {
+  local cache=${ES_CACHE:-$ROOT/var/cache/elasticsearch} home
+  home=$cache/elasticsearch-$ES_VERSION
+  if [ ! -x "$home/bin/elasticsearch" ]; then
+    mkdir -p "$cache"
+    log "elasticsearch: fetching $ES_ARTIFACT with mvn"
+    mvn -q -B dependency:copy -Dartifact="$ES_ARTIFACT" -DoutputDirectory="$cache" >"$cache/mvn.log" 2>&1 ||
+      { log "elasticsearch: mvn dependency:copy failed, see $cache/mvn.log"; tail -n 20 "$cache/mvn.log" >&2; return 1; }
+    (cd "$cache" && unzip -q -o "elasticsearch-$ES_VERSION.zip" && rm -f "elasticsearch-$ES_VERSION.zip")
+  fi
+  echo "$home"
+}
+
+start_elasticsearch() {
+  if answers "$ES_PORT"; then
+    log "elasticsearch: already answering on $ES_PORT"
+    return 0
+  fi
+  local home java data=$SERVICES_DIR/elasticsearch started
+  home=$(es_home)
+  java=$(es_java_home)
+  ensure_user "$ES_USER"
+  rm -rf "$data" && mkdir -p "$data/data" "$data/logs" "$data/tmp" "$data/config"
+  cp -r "$home/config/." "$data/config/"
+  if [ "$(id -u)" -eq 0 ]; then
+    chown -R "$ES_USER" "$data"
+    chmod -R a+rX "$home"
+  fi
+  started=$(date +%s.%N)
+  as_user "$ES_USER" env -i PATH=/usr/bin:/bin ES_JAVA_HOME="$java" ES_PATH_CONF="$data/config" ES_TMPDIR="$data/tmp" \
+    ES_JAVA_OPTS="-Xms$ES_HEAP -Xmx$ES_HEAP" "$home/bin/elasticsearch" -d -p "$data/es.pid" \
+    -E discovery.type=single-node -E network.host=127.0.0.1 -E http.port="$ES_PORT" -E transport.port=0 \
+    -E path.data="$data/data" -E path.logs="$data/logs" -E xpack.security.enabled=false \
+    -E xpack.ml.enabled=false -E cluster.routing.allocation.disk.threshold_enabled=false \
+    -E action.destructive_requires_name=false >"$SERVICES_DIR/elasticsearch.out" 2>&1 ||
+    { log "elasticsearch: failed to start"; tail -n 30 "$SERVICES_DIR/elasticsearch.out" >&2; return 1; }
+  wait_port "$ES_PORT" 120 elasticsearch || { tail -n 30 "$data/logs/"*.log >&2 || true; return 1; }
+  cp "$data/es.pid" "$SERVICES_DIR/elasticsearch.pid"
+  # The node answers HTTP before it has a master; wait for a usable cluster.
+  local i
+  for ((i = 0; i < 120; i++)); do
+    curl -fsS "http://127.0.0.1:$ES_PORT/_cluster/health?wait_for_status=yellow&timeout=1s" >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  log "elasticsearch $ES_VERSION: started (pid $(cat "$SERVICES_DIR/elasticsearch.pid"), $(awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN{printf "%.1f", e-s}') s, RSS $(($(ps -o rss= -p "$(cat "$SERVICES_DIR/elasticsearch.pid")") / 1024)) MiB)"
+}
+
+# --- stop and status ----------------------------------------------------------------------
+stop_one() { # name
+  local pidfile=$SERVICES_DIR/$1.pid pid i
+  if ! pid_alive "$pidfile"; then
+    rm -f "$pidfile"
+    return 0
+  fi
+  pid=$(cat "$pidfile")
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 120; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.25
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "$1: still running after 30 s, killing $pid"
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$pidfile"
+  log "$1: stopped (pid $pid)"
+}
+
+status_one() { # name port
+  local state="not answering"
+  answers "$2" && state="answering on 127.0.0.1:$2"
+  if pid_alive "$SERVICES_DIR/$1.pid"; then
+    echo "$1: $state (started by this script, pid $(cat "$SERVICES_DIR/$1.pid"))"
+  else
+    echo "$1: $state"
+  fi
+}
+
+port_of() {
+  case $1 in
+    postgres) echo "$PG_PORT" ;;
+    redis) echo "$REDIS_PORT" ;;
+    elasticsearch) echo "$ES_PORT" ;;
+    *) log "unknown service '$1' (postgres, redis, elasticsearch)"; exit 2 ;;
+  esac
+}
+
+command=${1:-status}
+shift || true
+services=("$@")
+[ ${#services[@]} -gt 0 ] || services=(postgres redis elasticsearch)
+for service in "${services[@]}"; do port_of "$service" >/dev/null; done
+case $command in
+  start) for service in "${services[@]}"; do "start_$service"; done ;;
+  stop) for service in "${services[@]}"; do stop_one "$service"; done ;;
+  status) for service in "${services[@]}"; do status_one "$service" "$(port_of "$service")"; done ;;
+  *) echo "usage: $0 start|stop|status [postgres|redis|elasticsearch ...]" >&2; exit 2 ;;
+esac
