@@ -1,201 +1,270 @@
 """Elasticsearch backend (ELASTICSEARCH_URL), for sites that outgrow one machine.
 
-Documents are elasticsearch.dsl Documents in versioned indices (`<prefix>-items-<timestamp>`)
-behind the alias `<prefix>-items`; a rebuild fills a new index and moves the alias in one
-atomic `_aliases` call, so search is never empty. Chinese analysis: the built-in `cjk` analyzer
-(bigrams) by default, `smartcn` or `ik` when ELASTICSEARCH_ANALYZER says the cluster has the
-plugin. Pinyin is generated in Python (search.analysis), so no pinyin plugin is needed; the
-editors' synonyms become a search-time synonym_graph filter.
+Documents live in versioned indices (`<prefix>-items-<timestamp>`) behind the alias
+`<prefix>-items`; a rebuild fills a new index and moves the alias in one atomic `_aliases`
+call, so search is never empty.
+
+Chinese analysis is done in Python, the same as for the embedded index: every text field holds
+the tokens `search.analysis` makes (jieba search-mode words, CJK bigrams, single characters in
+the name fields, pinyin full/initials/syllable pairs), separated by spaces, and Elasticsearch
+indexes them with its built-in `whitespace` analyzer. So the cluster needs no plugin and no
+analysis module (the `cjk`, `smartcn` and `ik` analyzers are not in a minimal node), both
+backends see the same tokens, and queries are built from the same parsed terms with the same
+field weights (`embedded.WEIGHTS`). docs/search.md gives the reasons and the figures.
 """
 
 import time
 
 from django.conf import settings
 from elasticsearch import Elasticsearch, helpers
-from elasticsearch.dsl import Boolean, Document, Float, Keyword, Text, analyzer, token_filter, tokenizer
 
 from .. import analysis
 from ..analysis import ParsedQuery, parse_query
 from . import SearchUnavailable
 from .base import FACETS, MAX_PAGE, PER_PAGE, Hit, SearchBackend, SearchResults
+from .embedded import ALL_TERMS_BONUS, COLUMNS, WEIGHTS, EmbeddedBackend, _plain
 
-FIELD_BOOSTS = {"title": 10, "keywords": 5, "conditions": 1.5, "materials": 1.5, "procedure": 1, "other": 0.4}
-PINYIN_BOOST = 3
+TEXT = {"type": "text", "analyzer": "whitespace", "norms": True}
+KEYWORD = {"type": "keyword"}
+STORED = {"type": "keyword", "index": False, "doc_values": False}
 FACET_FIELDS = {
     "kind": "kind",
     "audience": "audience",
     "center": "center",
     "department": "department",
-    "theme": "themes",
+    "theme": "theme_labels",
     "type": "item_type",
     "fee": "fee",
     "online": "online",
 }
+# Facets whose labels come from the data: the label field of the same document.
+LABEL_FIELDS = {"center": "center_label", "department": "department_label"}
+THEME_SEPARATOR = "\x1f"
+SEARCHABLE = list(COLUMNS)
+NAME_FIELDS = ["name", "keywords", "pinyin"]
+TITLE_BONUS = 2.0
+PROBE_BATCH = 24
+
+
+_clients = {}
+
+
+def shared_client(url):
+    """One client (and its connection pool) per cluster URL and process: a backend is made
+    for every request, a TCP connection should not be."""
+    client = _clients.get(url)
+    if client is None:
+        client = _clients[url] = Elasticsearch(url, request_timeout=10, max_retries=1, retry_on_timeout=False)
+    return client
 
 
 def alias_name():
     return f"{settings.ELASTICSEARCH_INDEX_PREFIX}-items"
 
 
-def analyzers(synonyms=None):
-    """(index analyzer, search analyzer, pinyin analyzer) for ELASTICSEARCH_ANALYZER."""
-    choice = (getattr(settings, "ELASTICSEARCH_ANALYZER", "cjk") or "cjk").lower()
-    groups = sorted({", ".join(terms) for terms in (synonyms or []) if len(terms) >= 2})
-    filters = ["lowercase"]
-    if choice == "smartcn":
-        index_analyzer = analyzer("zh_index", tokenizer=tokenizer("smartcn_tokenizer"), filter=["lowercase"])
-        search_tokenizer = tokenizer("smartcn_tokenizer")
-    elif choice in {"ik", "ik_max_word", "ik_smart"}:
-        index_analyzer = analyzer("zh_index", tokenizer=tokenizer("ik_max_word"), filter=["lowercase"])
-        search_tokenizer = tokenizer("ik_smart")
-    else:
-        # The built-in `cjk` analyzer, spelled out so the search side can add synonyms.
-        index_analyzer = analyzer("zh_index", tokenizer="standard", filter=["cjk_width", "lowercase", "cjk_bigram"])
-        search_tokenizer = "standard"
-        filters = ["cjk_width", "lowercase"]
-    search_filters = list(filters)
-    if groups:
-        search_filters.append(token_filter("zh_synonyms", "synonym_graph", synonyms=groups, lenient=True))
-    if choice not in {"smartcn", "ik", "ik_max_word", "ik_smart"}:
-        search_filters.append("cjk_bigram")
-    search_analyzer = analyzer("zh_search", tokenizer=search_tokenizer, filter=search_filters)
-    pinyin_analyzer = analyzer("pinyin_plain", tokenizer="whitespace", filter=["lowercase"])
-    return index_analyzer, search_analyzer, pinyin_analyzer
-
-
-def document_class(index_name, synonyms=None):
-    """An elasticsearch.dsl Document class bound to `index_name` with the configured analysis."""
-    zh_index, zh_search, pinyin_analyzer = analyzers(synonyms)
-
-    def zh(**extra):
-        return Text(analyzer=zh_index, search_analyzer=zh_search, **extra)
-
-    class ItemDocument(Document):
-        key = Keyword()
-        kind = Keyword()
-        title = zh(fields={"raw": Keyword()})
-        url = Keyword(index=False)
-        item_code = Keyword()
-        center = Keyword()
-        center_label = Keyword(index=False)
-        department = Keyword()
-        department_label = Keyword(index=False)
-        audience = Keyword()
-        item_type = Keyword()
-        themes = Keyword(multi=True)
-        fee = Keyword()
-        online = Keyword()
-        date = Keyword()
-        boost = Float()
-        keywords = zh()
-        pinyin = Text(analyzer=pinyin_analyzer)
-        conditions = zh()
-        materials = zh()
-        procedure = zh()
-        other = zh()
-        summary = Text(analyzer=zh_index, search_analyzer=zh_search, term_vector="with_positions_offsets")
-        base_name = Keyword()
-        promoted = Boolean()
-
-        class Index:
-            name = index_name
-            settings = {"number_of_shards": 1, "number_of_replicas": 0}
-
-    return ItemDocument
-
-
-def index_body(synonyms=None):
+def index_body():
     """Settings and mappings of a new versioned index (also the index template's body)."""
-    return document_class("x", synonyms)._index.to_dict()
-
-
-def to_source(document):
+    properties = {name: dict(TEXT) for name in SEARCHABLE}
+    properties.update(
+        {
+            # Character bigrams of the whole text and of the title, in order: exact phrases
+            # and the title bonus are phrase queries on these.
+            "plain": {"type": "text", "analyzer": "whitespace", "norms": False, "index_options": "positions"},
+            "title_grams": {"type": "text", "analyzer": "whitespace", "norms": False, "index_options": "positions"},
+            "key": KEYWORD,
+            "kind": KEYWORD,
+            "title": KEYWORD,
+            "title_length": {"type": "integer"},
+            "url": STORED,
+            "item_code": KEYWORD,
+            "center": KEYWORD,
+            "center_label": KEYWORD,
+            "department": KEYWORD,
+            "department_label": KEYWORD,
+            "audience": KEYWORD,
+            "item_type": KEYWORD,
+            "themes": KEYWORD,
+            "theme_labels": KEYWORD,
+            "fee": KEYWORD,
+            "online": KEYWORD,
+            "date": KEYWORD,
+            "boost": {"type": "float"},
+            "summary": {"type": "text", "index": False},
+            "base_name": KEYWORD,
+        }
+    )
     return {
-        "key": document.key,
-        "kind": document.kind,
-        "title": document.title,
-        "url": document.url,
-        "item_code": document.item_code,
-        "center": document.center,
-        "center_label": document.center_label,
-        "department": document.department,
-        "department_label": document.department_label,
-        "audience": document.audience,
-        "item_type": document.item_type,
-        "themes": [slug for slug, _label in document.themes],
-        "fee": "" if document.charged is None else ("charged" if document.charged else "free"),
-        "online": "" if document.online is None else ("yes" if document.online else "no"),
-        "date": document.date,
-        "boost": document.boost,
-        "keywords": document.keywords,
-        "pinyin": analysis.pinyin_tokens(document.title + " " + document.keywords),
-        "conditions": document.conditions,
-        "materials": document.materials,
-        "procedure": document.procedure,
-        "other": document.other,
-        "summary": document.summary,
-        "base_name": document.base_name,
+        "settings": {"number_of_shards": 1, "number_of_replicas": 0},
+        "mappings": {"dynamic": "strict", "properties": properties},
     }
 
 
-def term_query(term):
-    """One user term: it must match the text fields (any synonym) or the pinyin field."""
-    fields = [f"{name}^{boost}" for name, boost in FIELD_BOOSTS.items()]
-    should = []
-    for word in [term.text, *term.synonyms]:
-        should.append({"multi_match": {"query": word, "fields": fields, "type": "best_fields", "operator": "and"}})
+def grams(text):
+    """Character bigrams of the plain text (letters, digits, CJK) in order, as tokens."""
+    plain = _plain(text)
+    return " ".join(analysis.bigrams(plain))
+
+
+def to_source(document):
+    """The indexed form of a SearchDocument: the embedded index's own token columns, plus
+    keywords for facets and what a hit shows."""
+    _doc_row, fts_row, _combo = EmbeddedBackend._rows(document)
+    source = dict(zip(COLUMNS, fts_row, strict=True))
+    body = " ".join(
+        [
+            document.title,
+            document.keywords,
+            document.conditions,
+            document.materials,
+            document.procedure,
+            document.other,
+        ]
+    )
+    themes = [(slug, label) for slug, label in document.themes if slug]
+    source.update(
+        {
+            "plain": grams(body),
+            "title_grams": grams(document.title),
+            "key": document.key,
+            "kind": document.kind,
+            "title": document.title,
+            "title_length": len(document.title or ""),
+            "url": document.url,
+            "item_code": document.item_code,
+            "center": document.center,
+            "center_label": document.center_label,
+            "department": document.department,
+            "department_label": document.department_label,
+            "audience": document.audience,
+            "item_type": document.item_type,
+            "themes": [slug for slug, _label in themes],
+            "theme_labels": [f"{slug}{THEME_SEPARATOR}{label}" for slug, label in themes],
+            "fee": "" if document.charged is None else ("charged" if document.charged else "free"),
+            "online": "" if document.online is None else ("yes" if document.online else "no"),
+            "date": document.date,
+            "boost": document.boost,
+            "summary": document.summary,
+            "base_name": document.base_name,
+        }
+    )
+    return source
+
+
+# ---- queries: the same terms as the embedded FTS5 expressions ---------------------------------
+def _fields(names=None):
+    return [f"{name}^{WEIGHTS[name]}" for name in (names or SEARCHABLE)]
+
+
+def _token(token, prefix=False):
+    """One token in any searchable field (FTS5's `"token"` / `"token"*`)."""
+    if prefix:
+        return {
+            "bool": {
+                "should": [{"prefix": {name: {"value": token, "boost": WEIGHTS[name]}}} for name in SEARCHABLE],
+                "minimum_should_match": 1,
+            }
+        }
+    return {"multi_match": {"query": token, "fields": _fields(), "type": "most_fields"}}
+
+
+def _all_tokens(tokens):
+    """Every token somewhere in the document, each in any field (FTS5's `"a" AND "b"`)."""
+    return {"multi_match": {"query": " ".join(tokens), "fields": _fields(), "type": "cross_fields", "operator": "and"}}
+
+
+def word_query(word):
+    """A word as written (analysis.Term._fts_word): ASCII runs as prefixes, short CJK runs as
+    one token, longer ones as the token itself or all of its bigrams."""
+    parts = []
+    for run in analysis.TOKEN_RUN.findall(word):
+        if analysis.ASCII_WORD.match(run):
+            parts.append(_token(run, prefix=len(run) >= 2 and not run.isdigit()))
+        elif len(run) <= 2:
+            parts.append(_token(run))
+        else:
+            grams_ = list(dict.fromkeys(analysis.bigrams(run)))
+            parts.append({"bool": {"should": [_token(run), _all_tokens(grams_)], "minimum_should_match": 1}})
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else {"bool": {"must": parts}}
+
+
+def exact_query(term):
+    """The term or one of its synonyms (analysis.Term.fts_exact)."""
+    words = [term.text, *[analysis.normalize(s) for s in term.synonyms]]
+    options = [q for q in (word_query(w) for w in dict.fromkeys(words)) if q]
+    if not options:
+        return None
+    return options[0] if len(options) == 1 else {"bool": {"should": options, "minimum_should_match": 1}}
+
+
+def pinyin_query(term):
+    """Same-sounding words: the term's syllable pairs in the pinyin field (Term.fts_pinyin)."""
     if term.ascii:
-        should.append({"prefix": {"pinyin": {"value": term.text, "boost": PINYIN_BOOST}}})
-    else:
-        sylls = analysis.syllables(term.text)
-        pairs = [a + b for a, b in zip(sylls, sylls[1:], strict=False)] or list(sylls)
-        if pairs:
-            should.append({"match": {"pinyin": {"query": " ".join(pairs), "operator": "and", "boost": PINYIN_BOOST}}})
-    return {"bool": {"should": should, "minimum_should_match": 1}}
+        return None
+    sylls = analysis.syllables(term.text)
+    if len(sylls) >= 2:
+        pairs = sorted({a + b for a, b in zip(sylls, sylls[1:], strict=False)})
+        return {"match": {"pinyin": {"query": " ".join(pairs), "operator": "and", "boost": WEIGHTS["pinyin"]}}}
+    if len(sylls) == 1 and not term.phrase:
+        return {"term": {"pinyin": {"value": sylls[0], "boost": WEIGHTS["pinyin"]}}}
+    return None
+
+
+def phrase_queries(phrases):
+    """Quoted phrases: each CJK run of 3+ characters as consecutive bigrams in one field, and a
+    phrase of several runs as consecutive characters of the document's plain text."""
+    queries = []
+    for phrase in phrases:
+        runs = analysis.TOKEN_RUN.findall(phrase)
+        for run in runs:
+            if not analysis.ASCII_WORD.match(run) and len(run) >= 3:
+                queries.append(
+                    {"multi_match": {"query": " ".join(analysis.bigrams(run)), "fields": SEARCHABLE, "type": "phrase"}}
+                )
+        if len(runs) > 1:
+            plain = grams(phrase)
+            if plain:
+                queries.append({"match_phrase": {"plain": plain}})
+    return queries
 
 
 def filter_clauses(filters):
     clauses = []
     for name, values in (filters or {}).items():
-        field = FACET_FIELDS.get(name)
-        if field is None:
+        values = list(values)
+        if not values or name not in FACET_FIELDS:
+            continue
+        if name == "theme":
+            clauses.append({"terms": {"themes": values}})
             continue
         if name == "audience" and set(values) & {"person", "legal"}:
             values = sorted({*values, "both"})
-        clauses.append({"terms": {field: list(values)}})
+        clauses.append({"terms": {FACET_FIELDS[name]: values}})
     return clauses
 
 
-def search_body(parsed, filters=None, page=1, per_page=PER_PAGE, mode="all"):
-    """The _search request body: all terms required (mode "all") or any term ("any")."""
-    terms = [term_query(term) for term in parsed.terms]
-    phrases = [{"multi_match": {"query": p, "type": "phrase", "fields": list(FIELD_BOOSTS)}} for p in parsed.phrases]
-    if mode == "all":
-        query = {"bool": {"must": terms + phrases, "filter": filter_clauses(filters)}}
-    else:
-        query = {
-            "bool": {"should": terms, "minimum_should_match": 1, "must": phrases, "filter": filter_clauses(filters)}
-        }
+def scored(query, whole):
+    """The document's boost times the title bonus (the query's longest CJK run in the title)."""
+    functions = [{"field_value_factor": {"field": "boost", "missing": 1}}]
+    title = grams(whole)
+    if title:
+        functions.append({"filter": {"match_phrase": {"title_grams": title}}, "weight": TITLE_BONUS})
+    elif whole:
+        functions.append({"filter": {"wildcard": {"title": {"value": f"*{whole}*"}}}, "weight": TITLE_BONUS})
     return {
-        "query": {
-            "function_score": {
-                "query": query,
-                "functions": [{"field_value_factor": {"field": "boost", "missing": 1}}],
-                "boost_mode": "multiply",
-            }
-        },
-        "from": (page - 1) * per_page,
-        "size": per_page,
-        "track_total_hits": True,
-        "_source": {"excludes": ["pinyin", "conditions", "materials", "procedure", "other"]},
-        "highlight": {
-            "encoder": "html",
-            "pre_tags": ["<mark>"],
-            "post_tags": ["</mark>"],
-            "fields": {"summary": {"fragment_size": 120, "number_of_fragments": 1, "no_match_size": 120}},
-        },
-        "aggs": {name: {"terms": {"field": field, "size": 50}} for name, field in FACET_FIELDS.items()},
+        "function_score": {"query": query, "functions": functions, "score_mode": "multiply", "boost_mode": "multiply"}
     }
+
+
+def aggregations():
+    aggs = {}
+    for name, field in FACET_FIELDS.items():
+        agg = {"terms": {"field": field, "size": 200}}
+        if name in LABEL_FIELDS:
+            agg["aggs"] = {"label": {"terms": {"field": LABEL_FIELDS[name], "size": 1}}}
+        aggs[name] = agg
+    return aggs
 
 
 class ElasticsearchBackend(SearchBackend):
@@ -203,7 +272,7 @@ class ElasticsearchBackend(SearchBackend):
 
     def __init__(self, url=None, client=None):
         self.url = url or settings.ELASTICSEARCH_URL
-        self.client = client or Elasticsearch(self.url, request_timeout=10, max_retries=1, retry_on_timeout=False)
+        self.client = client or shared_client(self.url)
         self.alias = alias_name()
 
     def _call(self, func, *args, **kwargs):
@@ -216,67 +285,70 @@ class ElasticsearchBackend(SearchBackend):
             raise SearchUnavailable(f"Elasticsearch: {exc}") from exc
 
     def ping(self):
-        if not self._call(self.client.ping):
-            raise SearchUnavailable(f"Elasticsearch at {self.url} does not answer")
+        # Cluster health rather than `HEAD /`: a node without the root endpoint (the
+        # integration-test distribution) still answers it, and it says the node can serve.
+        health = self._call(self.client.cluster.health, timeout="5s")
+        if health.get("status") not in {"green", "yellow"}:
+            raise SearchUnavailable(f"Elasticsearch at {self.url} is {health.get('status')}")
         return True
 
     def count(self):
         return self._call(self.client.count, index=self.alias)["count"]
 
     # ---- writing ---------------------------------------------------------------------
-    def _synonym_groups(self):
-        from ..synonyms import load_groups
-
-        try:
-            return load_groups()
-        except Exception:  # noqa: BLE001 - an index without synonyms is better than none
-            return []
-
     def _actions(self, documents, index, seen=None):
         for document in documents:
             if seen is not None:
                 seen.add(document.key)
             yield {"_op_type": "index", "_index": index, "_id": document.key, "_source": to_source(document)}
 
-    def _bulk(self, actions):
-        success, _errors = self._call(helpers.bulk, self.client, actions, chunk_size=500, raise_on_error=True)
+    def _bulk(self, actions, refresh=False):
+        success, _errors = self._call(
+            helpers.bulk, self.client, actions, chunk_size=500, raise_on_error=True, refresh=refresh
+        )
         return success
 
     def index(self, documents):
-        return self._bulk(self._actions(documents, self.alias))
+        """Add or replace documents; visible to the next search (a publish is seen at once)."""
+        return self._bulk(self._actions(documents, self.alias), refresh=True)
 
     def delete(self, keys):
         actions = ({"_op_type": "delete", "_index": self.alias, "_id": key} for key in keys)
-        return self._call(helpers.bulk, self.client, actions, raise_on_error=False)[0]
+        return self._call(helpers.bulk, self.client, actions, raise_on_error=False, refresh=True)[0]
 
-    def put_template(self, synonyms=None):
-        body = index_body(synonyms)
+    def put_template(self):
+        body = index_body()
         return self._call(
             self.client.indices.put_index_template,
             name=self.alias,
             index_patterns=[f"{self.alias}-*"],
-            template={"settings": body.get("settings", {}), "mappings": body["mappings"]},
+            template={"settings": body["settings"], "mappings": body["mappings"]},
             priority=100,
         )
 
     def _current_indices(self):
+        from elasticsearch import NotFoundError
+
         try:
             return sorted(self.client.indices.get_alias(name=self.alias).keys())
-        except Exception as exc:
-            from elasticsearch import NotFoundError
-
-            if isinstance(exc, NotFoundError):
-                return []
+        except NotFoundError:
+            return []
+        except Exception as exc:  # noqa: BLE001 - any transport or API failure means unavailable
             raise SearchUnavailable(f"Elasticsearch: {exc}") from exc
 
     def rebuild(self, documents):
         """New versioned index from the template, bulk fill, then one atomic alias swap."""
-        synonyms = self._synonym_groups()
-        self.put_template(synonyms)
+        self.put_template()
         new_index = f"{self.alias}-{time.strftime('%Y%m%d%H%M%S')}{time.time_ns() % 1000000:06d}"
-        self._call(self.client.indices.create, index=new_index)
-        written = self._bulk(self._actions(documents, new_index))
-        self._call(self.client.indices.refresh, index=new_index)
+        # No refreshes while filling: one at the end.
+        self._call(self.client.indices.create, index=new_index, settings={"refresh_interval": "-1"})
+        try:
+            written = self._bulk(self._actions(documents, new_index))
+            self._call(self.client.indices.put_settings, index=new_index, settings={"refresh_interval": "1s"})
+            self._call(self.client.indices.refresh, index=new_index)
+        except BaseException:
+            self.client.options(ignore_status=404).indices.delete(index=new_index)
+            raise
         old = self._current_indices()
         actions = [{"remove": {"index": name, "alias": self.alias}} for name in old]
         actions.append({"add": {"index": new_index, "alias": self.alias}})
@@ -292,45 +364,93 @@ class ElasticsearchBackend(SearchBackend):
         written = self._bulk(self._actions(documents, self.alias, seen))
         existing = [
             hit["_id"]
-            for hit in helpers.scan(self.client, index=self.alias, query={"query": {"match_all": {}}}, _source=False)
+            for hit in self._call(
+                lambda: list(
+                    helpers.scan(self.client, index=self.alias, query={"query": {"match_all": {}}}, _source=False)
+                )
+            )
         ]
         stale = [key for key in existing if key not in seen]
         if stale:
             self.delete(stale)
+        self._call(self.client.indices.refresh, index=self.alias)
         return {"indexed": written, "removed": len(stale)}
 
     # ---- searching -------------------------------------------------------------------
-    def _hit(self, raw):
-        source = raw.get("_source", {})
-        snippet = (raw.get("highlight", {}).get("summary") or [""])[0]
-        if not snippet:
-            from django.utils.html import escape
+    def _live_terms(self, parsed):
+        """One query per term that finds something: the term as written (or a synonym), else
+        its pinyin; terms that find nothing are dropped (as the embedded backend does). All
+        probes go in one _msearch, each stopping at its first match."""
+        candidates = [[q for q in (exact_query(term), pinyin_query(term)) if q] for term in parsed.terms]
+        probes = [query for options in candidates for query in options][:PROBE_BATCH]
+        if not probes:
+            return []
+        searches = []
+        for query in probes:
+            searches.append({"index": self.alias})
+            searches.append({"size": 0, "terminate_after": 1, "track_total_hits": 1, "query": query})
+        responses = self._call(self.client.msearch, searches=searches)["responses"]
+        found = {}
+        for query, response in zip(probes, responses, strict=False):
+            if "error" in response:
+                raise SearchUnavailable(f"Elasticsearch: {response['error']}")
+            found[id(query)] = response["hits"]["total"]["value"] > 0
+        live = []
+        for options in candidates:
+            for query in options:
+                if found.get(id(query)):
+                    live.append(query)
+                    break
+        return live
 
-            snippet = escape((source.get("summary") or "")[:120])
+    def _facets(self, aggs):
+        facets = {name: [] for name in FACETS}
+        for name in FACET_FIELDS:
+            static = FACETS[name][1]
+            labels = {value: str(label) for value, label in static.items()} if static else {}
+            values = []
+            for bucket in (aggs or {}).get(name, {}).get("buckets", []):
+                value = str(bucket["key"])
+                if not value:
+                    continue
+                label = labels.get(value, value)
+                if name == "theme":
+                    value, _sep, label = value.partition(THEME_SEPARATOR)
+                elif name in LABEL_FIELDS:
+                    label_buckets = bucket.get("label", {}).get("buckets", [])
+                    label = label_buckets[0]["key"] if label_buckets and label_buckets[0]["key"] else value
+                values.append({"value": value, "label": label or value, "count": bucket["doc_count"]})
+            values.sort(key=lambda v: (-v["count"], v["label"]))
+            facets[name] = values
+        return facets
+
+    def _hit(self, raw, words, score=None):
+        source = raw.get("_source", {})
         return Hit(
             key=raw.get("_id", ""),
             kind=source.get("kind", ""),
             title=source.get("title", ""),
             url=source.get("url", ""),
-            snippet=snippet,
-            score=float(raw.get("_score") or 0),
-            center=source.get("center", ""),
-            center_label=source.get("center_label", ""),
-            item_code=source.get("item_code", ""),
-            department_label=source.get("department_label", ""),
+            snippet=analysis.highlight(source.get("summary") or "", words),
+            score=float(score if score is not None else (raw.get("_score") or 0)),
+            center=source.get("center") or "",
+            center_label=source.get("center_label") or "",
+            item_code=source.get("item_code") or "",
+            department_label=source.get("department_label") or "",
         )
 
-    def _facets(self, aggregations):
-        facets = {name: [] for name in FACETS}
-        for name in FACET_FIELDS:
-            static = FACETS[name][1]
-            for bucket in (aggregations or {}).get(name, {}).get("buckets", []):
-                value = str(bucket["key"])
-                if not value:
-                    continue
-                label = str(static.get(value, value)) if static else value
-                facets[name].append({"value": value, "label": label, "count": bucket["doc_count"]})
-        return facets
+    def _request(self, query, whole, offset, size, aggs=True):
+        body = {
+            "query": scored(query, whole),
+            "from": offset,
+            "size": size,
+            "track_total_hits": True,
+            "sort": [{"_score": "desc"}, {"title_length": "asc"}, {"title": "asc"}],
+            "_source": {"excludes": [*SEARCHABLE, "plain", "title_grams"]},
+        }
+        if aggs:
+            body["aggs"] = aggregations()
+        return self._call(self.client.search, index=self.alias, **body)
 
     def search(self, query, filters=None, page=1, per_page=PER_PAGE, synonyms=None):
         started = time.perf_counter()
@@ -338,54 +458,107 @@ class ElasticsearchBackend(SearchBackend):
         page = max(1, min(int(page or 1), MAX_PAGE))
         results = SearchResults(query=parsed.text, page=page, per_page=per_page, facets={name: [] for name in FACETS})
         if parsed.empty:
+            results.took_ms = round((time.perf_counter() - started) * 1000, 2)
             return results
-        response = self._call(self.client.search, index=self.alias, body=search_body(parsed, filters, page, per_page))
-        if response["hits"]["total"]["value"] == 0 and len(parsed.terms) > 1:
-            response = self._call(
-                self.client.search, index=self.alias, body=search_body(parsed, filters, page, per_page, mode="any")
-            )
-            results.mode = "any"
-        results.total = response["hits"]["total"]["value"]
-        results.hits = [self._hit(raw) for raw in response["hits"]["hits"]]
-        results.facets = self._facets(response.get("aggregations"))
+        live = self._live_terms(parsed)
+        if live:
+            self._search(parsed, live, filters, page, per_page, results)
         results.took_ms = round((time.perf_counter() - started) * 1000, 2)
         return results
+
+    def _search(self, parsed, live, filters, page, per_page, results):
+        phrases = phrase_queries(parsed.phrases)
+        filter_ = filter_clauses(filters)
+        whole = analysis.CJK_RUN.findall(parsed.text)
+        whole = max(whole, key=len) if whole else ""
+        offset = (page - 1) * per_page
+        every = {"bool": {"must": live + phrases, "filter": filter_}}
+        response = self._request(every, whole, offset, per_page)
+        full = response["hits"]["total"]["value"]
+        if full < per_page and len(live) > 1:
+            # All terms first (a bonus above any score), then documents with some of them.
+            some = {
+                "bool": {
+                    "must": [{"bool": {"should": live, "minimum_should_match": 1}}, *phrases],
+                    "should": [{"constant_score": {"filter": {"bool": {"must": live}}, "boost": ALL_TERMS_BONUS}}],
+                    "filter": filter_,
+                }
+            }
+            response = self._request(some, whole, offset, per_page)
+            total = response["hits"]["total"]["value"]
+            results.mode = "all" if full == total else ("all+any" if full else "any")
+        results.total = response["hits"]["total"]["value"]
+        words = parsed.highlight_words()
+        results.hits = [self._hit(raw, words) for raw in response["hits"]["hits"]]
+        results.facets = self._facets(response.get("aggregations"))
 
     def get(self, keys):
         keys = list(keys)
         if not keys:
             return []
         response = self._call(self.client.mget, index=self.alias, ids=keys)
-        return [self._hit(doc) for doc in response.get("docs", []) if doc.get("found")]
+        return [self._hit(doc, [], 0.0) for doc in response.get("docs", []) if doc.get("found")]
 
     def suggest(self, prefix, limit=8):
+        """Names (and pinyin) starting with what was typed, as the embedded backend ranks them:
+        names that start with the first word typed, then by score and shorter names."""
         text = analysis.normalize(prefix).strip()[:50]
-        if not text:
+        runs = analysis.TOKEN_RUN.findall(text)
+        parts = []
+        for run in runs[:4]:
+            if analysis.ASCII_WORD.match(run):
+                if len(run) < 2:
+                    continue
+                parts.append(
+                    {
+                        "bool": {
+                            "should": [{"prefix": {name: run}} for name in NAME_FIELDS],
+                            "minimum_should_match": 1,
+                        }
+                    }
+                )
+            elif len(run) <= 2:
+                parts.append({"term": {"name": run}})
+            else:
+                parts.append({"match": {"name": {"query": " ".join(analysis.bigrams(run)), "operator": "and"}}})
+        if not parts:
             return []
         body = {
-            "size": limit * 4,
+            "size": limit * 6,
             "_source": ["title", "url"],
             "query": {
                 "bool": {
-                    "should": [
-                        {"match_phrase_prefix": {"title": {"query": text}}},
-                        {"prefix": {"pinyin": {"value": text.replace(" ", "")}}},
-                    ],
-                    "minimum_should_match": 1,
+                    "must": parts,
+                    "should": [{"prefix": {"title": {"value": runs[0], "boost": 1000}}}],
                     "filter": [{"terms": {"kind": ["guide", "life_event"]}}],
                 }
             },
+            "sort": [{"_score": "desc"}, {"title_length": "asc"}, {"title": "asc"}],
         }
-        response = self._call(self.client.search, index=self.alias, body=body)
+        response = self._call(self.client.search, index=self.alias, **body)
         seen = {}
         for raw in response["hits"]["hits"]:
             source = raw["_source"]
-            seen.setdefault(source["title"], {"title": source["title"], "url": source["url"]})
-        return list(seen.values())[:limit]
+            entry = seen.get(source["title"])
+            if entry is None:
+                if len(seen) < limit:
+                    seen[source["title"]] = {"url": source["url"], "count": 1}
+            else:
+                entry["count"] += 1
+        from urllib.parse import urlencode
+
+        return [
+            {"title": title, "url": entry["url"] if entry["count"] == 1 else "/search/?" + urlencode({"q": title})}
+            for title, entry in seen.items()
+        ]
 
     def names(self):
-        body = {"size": 0, "aggs": {"names": {"terms": {"field": "base_name", "size": 5000}}}}
-        response = self._call(self.client.search, index=self.alias, body=body)
+        body = {
+            "size": 0,
+            "query": {"terms": {"kind": ["guide", "life_event"]}},
+            "aggs": {"names": {"terms": {"field": "base_name", "size": 10000}}},
+        }
+        response = self._call(self.client.search, index=self.alias, **body)
         buckets = response.get("aggregations", {}).get("names", {}).get("buckets", [])
         return [(b["key"], analysis.pinyin_full(b["key"])) for b in buckets]
 

@@ -1,4 +1,6 @@
-"""Elasticsearch backend: mappings and queries as data, HTTP traffic against a recording server."""
+"""Elasticsearch backend: mappings and queries as data, and what only a recording server shows
+(the exact requests of a rebuild, a closed port). Behaviour runs against a live node in
+test_embedded.py, test_site.py and test_live_elasticsearch.py."""
 
 import pytest
 from django.test import override_settings
@@ -45,68 +47,54 @@ def sample_documents():
     ]
 
 
-def test_default_mapping_uses_cjk_analysis_pinyin_and_keywords():
+def test_mapping_indexes_pre_analysed_tokens_with_the_built_in_whitespace_analyzer():
     body = es.index_body()
-    analysis = body["settings"]["analysis"]
-    assert analysis["analyzer"]["zh_index"] == {
-        "type": "custom",
-        "tokenizer": "standard",
-        "filter": ["cjk_width", "lowercase", "cjk_bigram"],
-    }
+    assert "analysis" not in body["settings"]  # nothing a minimal node lacks: no plugin, no module
     props = body["mappings"]["properties"]
-    assert props["title"]["analyzer"] == "zh_index" and props["title"]["search_analyzer"] == "zh_search"
-    assert props["title"]["fields"]["raw"]["type"] == "keyword"
-    assert props["pinyin"]["analyzer"] == "pinyin_plain"
-    for facet in ("center", "department", "audience", "item_type", "themes", "fee", "online", "kind"):
+    for field in (*es.SEARCHABLE, "plain", "title_grams"):
+        assert props[field]["type"] == "text" and props[field]["analyzer"] == "whitespace", field
+    for facet in ("center", "department", "audience", "item_type", "themes", "theme_labels", "fee", "online", "kind"):
         assert props[facet]["type"] == "keyword"
+    assert body["mappings"]["dynamic"] == "strict"
 
 
-def test_synonyms_become_a_search_time_synonym_graph_filter():
-    body = es.index_body(synonyms=[["身份证", "居民身份证"], ["营业执照", "企业登记"]])
-    analysis = body["settings"]["analysis"]
-    assert analysis["filter"]["zh_synonyms"] == {
-        "type": "synonym_graph",
-        "synonyms": ["営业执照, 企业登记".replace("営", "营"), "身份证, 居民身份证"],
-        "lenient": True,
-    }
-    assert "zh_synonyms" in analysis["analyzer"]["zh_search"]["filter"]
-    assert "zh_synonyms" not in analysis["analyzer"]["zh_index"]["filter"]
+def test_documents_carry_the_embedded_index_tokens():
+    """Both engines index the same tokens: the columns of the embedded index, word for word."""
+    from search.backends.embedded import COLUMNS, EmbeddedBackend
+
+    for document in sample_documents():
+        source = es.to_source(document)
+        _doc, fts_row, _combo = EmbeddedBackend._rows(document)
+        assert [source[column] for column in COLUMNS] == list(fts_row)
+    first = es.to_source(sample_documents()[0])
+    assert {"sfz", "jmsfz", "shenfen"} <= set(first["pinyin"].split())
+    assert first["theme_labels"] == ["ids\x1f证件办理"] and first["fee"] == "charged"
+    assert first["title_grams"].split()[:3] == ["居民", "民身", "身份"]
 
 
-@pytest.mark.parametrize(
-    ("choice", "index_tokenizer", "search_tokenizer"),
-    [("smartcn", "smartcn_tokenizer", "smartcn_tokenizer"), ("ik", "ik_max_word", "ik_smart")],
-)
-def test_plugin_analyzers_chosen_in_settings(choice, index_tokenizer, search_tokenizer):
-    with override_settings(ELASTICSEARCH_ANALYZER=choice):
-        analysis = es.index_body()["settings"]["analysis"]
-    assert analysis["analyzer"]["zh_index"]["tokenizer"] == index_tokenizer
-    assert analysis["analyzer"]["zh_search"]["tokenizer"] == search_tokenizer
-
-
-def test_search_body_requires_every_term_with_pinyin_alternative_and_filters():
+def test_term_queries_mirror_the_fts_expressions():
     parsed = parse_query('营业执照 yyzz "个体工商户"', synonyms={"营业执照": ["企业登记"]})
-    body = es.search_body(parsed, {"audience": ["person"], "center": ["city"]}, page=2)
-    query = body["query"]["function_score"]["query"]["bool"]
-    assert len(query["must"]) == 4  # three terms (个体工商户 from the phrase too) + the phrase
-    first = query["must"][0]["bool"]["should"]
-    assert {s["multi_match"]["query"] for s in first if "multi_match" in s} >= {"个体工商户"}
-    texts = [s for q in query["must"] if "bool" in q for s in q["bool"]["should"]]
-    assert {"match": {"pinyin": {"query": "yingye yezhi zhizhao", "operator": "and", "boost": 3}}} in texts
-    assert {"prefix": {"pinyin": {"value": "yyzz", "boost": 3}}} in texts
-    assert any(s.get("multi_match", {}).get("query") == "企业登记" for s in texts)
-    assert {"terms": {"audience": ["both", "person"]}} in query["filter"]
-    assert {"terms": {"center": ["city"]}} in query["filter"]
-    assert body["from"] == 10 and body["size"] == 10
-    assert body["highlight"]["encoder"] == "html" and body["highlight"]["pre_tags"] == ["<mark>"]
-    assert set(body["aggs"]) == set(es.FACET_FIELDS)
-    assert "title^10" in query["must"][0]["bool"]["should"][0]["multi_match"]["fields"]
-
-
-def test_any_mode_body_uses_should():
-    body = es.search_body(parse_query("桌球室 许可证"), mode="any")
-    query = body["query"]["function_score"]["query"]["bool"]
-    assert query["minimum_should_match"] == 1 and len(query["should"]) == 2
+    by_text = {term.text: term for term in parsed.terms}
+    exact = es.exact_query(by_text["营业执照"])
+    words = [option["bool"]["should"] for option in exact["bool"]["should"]]
+    assert [w[0]["multi_match"]["query"] for w in words] == ["营业执照", "企业登记"]
+    assert words[0][1]["multi_match"] == {
+        "query": "营业 业执 执照",
+        "fields": es._fields(),
+        "type": "cross_fields",
+        "operator": "and",
+    }
+    assert es.pinyin_query(by_text["营业执照"]) == {
+        "match": {"pinyin": {"query": "yezhi yingye zhizhao", "operator": "and", "boost": 3.0}}
+    }
+    assert es.pinyin_query(by_text["yyzz"]) is None
+    prefix = es.exact_query(by_text["yyzz"])["bool"]["should"]
+    assert {"prefix": {"pinyin": {"value": "yyzz", "boost": 3.0}}} in prefix
+    assert es.phrase_queries(parsed.phrases)[0]["multi_match"]["query"] == "个体 体工 工商 商户"
+    assert es.filter_clauses({"audience": ["person"], "theme": ["ids"], "bogus": ["x"]}) == [
+        {"terms": {"audience": ["both", "person"]}},
+        {"terms": {"themes": ["ids"]}},
+    ]
 
 
 def test_rebuild_puts_template_bulk_indexes_and_swaps_alias_atomically():
@@ -116,7 +104,7 @@ def test_rebuild_puts_template_bulk_indexes_and_swaps_alias_atomically():
         result = backend.rebuild(sample_documents())
         template = server.find("PUT", "/_index_template/gk-items")[0]["body"]
         assert template["index_patterns"] == ["gk-items-*"]
-        assert template["template"]["mappings"]["properties"]["pinyin"]["analyzer"] == "pinyin_plain"
+        assert template["template"]["mappings"]["properties"]["pinyin"]["analyzer"] == "whitespace"
         new_index = result["index"]
         assert new_index.startswith("gk-items-")
         assert server.find("PUT", f"/{new_index}")
@@ -137,42 +125,6 @@ def test_rebuild_puts_template_bulk_indexes_and_swaps_alias_atomically():
             < order.index("POST /_aliases")
             < order.index("DELETE /gk-items-old")
         )
-
-
-def test_search_sends_query_and_parses_hits_facets_and_highlight():
-    with recording_server() as server, override_settings(ELASTICSEARCH_INDEX_PREFIX="gk"):
-        server.search_response = {
-            "took": 3,
-            "hits": {
-                "total": {"value": 1, "relation": "eq"},
-                "hits": [
-                    {
-                        "_id": "guides.guidepage:1",
-                        "_score": 7.5,
-                        "_source": {
-                            "kind": "guide",
-                            "title": "居民身份证办理（补领）",
-                            "url": "/g/1/",
-                            "center": "city",
-                            "item_code": "GAJ-006-02",
-                        },
-                        "highlight": {"summary": ["补领<mark>身份证</mark>"]},
-                    }
-                ],
-            },
-            "aggregations": {
-                "center": {"buckets": [{"key": "city", "doc_count": 1}]},
-                "fee": {"buckets": [{"key": "charged", "doc_count": 1}]},
-            },
-        }
-        backend = es.ElasticsearchBackend(url=server.url)
-        results = backend.search("身份证 补办", filters={"center": ["city"]})
-        request = server.find("POST", "/gk-items/_search")[0]["body"]
-        assert request["query"]["function_score"]["query"]["bool"]["filter"] == [{"terms": {"center": ["city"]}}]
-        assert results.total == 1 and results.hits[0].snippet == "补领<mark>身份证</mark>"
-        assert results.hits[0].as_json()["item_code"] == "GAJ-006-02"
-        assert results.facets["center"] == [{"value": "city", "label": "city", "count": 1}]
-        assert results.facets["fee"][0]["label"] == "收费"
 
 
 def test_unreachable_cluster_raises_search_unavailable():

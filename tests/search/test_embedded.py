@@ -1,4 +1,8 @@
-"""Embedded backend on a throwaway index file: analysis, ranking, filters, hostile input, rebuild."""
+"""Both search backends on a throwaway index: analysis, ranking, filters, hostile input, rebuild.
+
+Tests that take the `backend` fixture describe behaviour and run against the embedded index
+and a live Elasticsearch node (tests/search/live_es.py); those that take `embedded` test the
+embedded index's own file layout and bookkeeping."""
 
 import os
 import threading
@@ -10,6 +14,8 @@ from hypothesis import strategies as st
 from search.analysis import highlight, parse_query, pinyin_tokens
 from search.backends.embedded import EmbeddedBackend
 from search.documents import SearchDocument
+
+from .live_es import BACKENDS, backend_named
 
 
 def doc(pk, title, **kwargs):
@@ -90,8 +96,15 @@ DOCS = [
 ]
 
 
+@pytest.fixture(params=BACKENDS)
+def backend(request, tmp_path):
+    with backend_named(request.param, tmp_path) as backend:
+        backend.rebuild(DOCS)
+        yield backend
+
+
 @pytest.fixture
-def backend(tmp_path):
+def embedded(tmp_path):
     backend = EmbeddedBackend(tmp_path / "index.sqlite3")
     backend.rebuild(DOCS)
     yield backend
@@ -169,14 +182,16 @@ def test_snippets_are_escaped_and_marked(backend):
     assert highlight("a<b>营业执照</b>", ["营业执照"]) == "a&lt;b&gt;<mark>营业执照</mark>&lt;/b&gt;"
 
 
-def test_pagination(tmp_path):
-    backend = EmbeddedBackend(tmp_path / "paged.sqlite3")
-    backend.rebuild([doc(i, f"测试事项{i:02d}", keywords="分页") for i in range(25)])
-    first, third = backend.search("分页", page=1), backend.search("分页", page=3)
-    assert first.total == 25 and first.pages == 3 and len(first.hits) == 10 and len(third.hits) == 5
-    assert not set(titles(first)) & set(titles(third))
-    assert backend.search("分页", page=10_000).hits == []
-    backend.destroy()
+@pytest.mark.parametrize("name", BACKENDS)
+def test_pagination(tmp_path, name):
+    with backend_named(name, tmp_path) as backend:
+        backend.rebuild([doc(i, f"测试事项{i:02d}", keywords="分页") for i in range(25)])
+        first, third = backend.search("分页", page=1), backend.search("分页", page=3)
+        assert first.total == 25 and first.pages == 3 and len(first.hits) == 10 and len(third.hits) == 5
+        assert not set(titles(first)) & set(titles(third))
+        every = [title for page in (1, 2, 3) for title in titles(backend.search("分页", page=page))]
+        assert sorted(every) == sorted(f"测试事项{i:02d}" for i in range(25))
+        assert backend.search("分页", page=10_000).hits == []
 
 
 def test_index_delete_update(backend):
@@ -196,27 +211,27 @@ def test_suggest_by_name_and_pinyin_prefix(backend):
     assert backend.suggest('"*)(') == []
 
 
-def test_rebuild_swaps_a_new_file_in_atomically(backend):
-    first = os.path.realpath(backend.path)
-    assert backend.path.is_symlink()
+def test_rebuild_swaps_a_new_file_in_atomically(embedded):
+    first = os.path.realpath(embedded.path)
+    assert embedded.path.is_symlink()
     stop = threading.Event()
     seen = []
 
     def keep_searching():
         while not stop.is_set():
-            seen.append(backend.search("身份证").total)
+            seen.append(embedded.search("身份证").total)
 
     reader = threading.Thread(target=keep_searching)
     reader.start()
     try:
         for _ in range(3):
-            backend.rebuild(DOCS)
+            embedded.rebuild(DOCS)
     finally:
         stop.set()
         reader.join()
     assert seen and min(seen) == 1  # never empty, never an error
-    assert os.path.realpath(backend.path) != first
-    assert len(backend._generations()) <= 2
+    assert os.path.realpath(embedded.path) != first
+    assert len(embedded._generations()) <= 2
 
 
 def test_concurrent_writers_in_separate_processes(tmp_path):
@@ -406,33 +421,33 @@ def test_facet_counts_equal_a_recount(tmp_path, monkeypatch, bm25_limit):
         backend.destroy()
 
 
-def test_facet_counts_follow_index_and_delete_in_another_connection(backend):
-    assert {v["value"] for v in backend.search("营业执照").facets["center"]} == {"city", "dongcheng"}
-    writer = EmbeddedBackend(backend.path)
+def test_facet_counts_follow_index_and_delete_in_another_connection(embedded):
+    assert {v["value"] for v in embedded.search("营业执照").facets["center"]} == {"city", "dongcheng"}
+    writer = EmbeddedBackend(embedded.path)
     writer.index([doc(77, "营业执照遗失补办", center="xicheng", center_label="西城区", themes=[("new", "新主题")])])
-    results = backend.search("营业执照")
+    results = embedded.search("营业执照")
     centers = {v["value"]: (v["label"], v["count"]) for v in results.facets["center"]}
     assert centers["xicheng"] == ("西城区", 1)
     assert {v["value"]: v["label"] for v in results.facets["theme"]}["new"] == "新主题"
     writer.delete(["guides.guidepage:77"])
-    assert "xicheng" not in {v["value"] for v in backend.search("营业执照").facets["center"]}
+    assert "xicheng" not in {v["value"] for v in embedded.search("营业执照").facets["center"]}
 
 
-def test_combination_ids_skip_utf16_surrogates(backend):
+def test_combination_ids_skip_utf16_surrogates(embedded):
     import sqlite3
 
-    connection = sqlite3.connect(os.path.realpath(backend.path))
+    connection = sqlite3.connect(os.path.realpath(embedded.path))
     connection.execute(
         "INSERT INTO combos(id, kind, audience, center, department, item_type, fee, online, themes)"
         " VALUES (55295, 'x', '', '', '', '', '', '', '')"
     )
     connection.commit()
     connection.close()
-    backend.index([doc(88, "独一无二的事项", center="surrogate", center_label="代理区")])
-    results = backend.search("独一无二")
+    embedded.index([doc(88, "独一无二的事项", center="surrogate", center_label="代理区")])
+    results = embedded.search("独一无二")
     assert titles(results) == ["独一无二的事项"]
     assert results.facets["center"] == [{"value": "surrogate", "label": "代理区", "count": 1}]
-    connection = sqlite3.connect(os.path.realpath(backend.path))
+    connection = sqlite3.connect(os.path.realpath(embedded.path))
     assert connection.execute("SELECT id FROM combos WHERE center = 'surrogate'").fetchone()[0] == 0xE000
     connection.close()
 
@@ -452,16 +467,16 @@ def test_phrase_must_stay_inside_one_field(backend):
     assert titles(backend.search('"消防安全 检查"')) == ["娱乐场所经营活动审批（新办）"]
 
 
-def test_index_of_an_older_schema_asks_for_a_rebuild(backend):
+def test_index_of_an_older_schema_asks_for_a_rebuild(embedded):
     import sqlite3
 
     from search.backends import SearchUnavailable
 
-    connection = sqlite3.connect(os.path.realpath(backend.path))
+    connection = sqlite3.connect(os.path.realpath(embedded.path))
     connection.execute("UPDATE meta SET value = '1' WHERE key = 'schema'")
     connection.commit()
     connection.close()
-    stale = EmbeddedBackend(backend.path)
+    stale = EmbeddedBackend(embedded.path)
     with pytest.raises(SearchUnavailable, match="rebuild"):
         stale._writer().__enter__()
     result = stale.update(DOCS)
