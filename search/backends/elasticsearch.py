@@ -333,7 +333,7 @@ class ElasticsearchBackend(SearchBackend):
             return sorted(self.client.indices.get_alias(name=self.alias).keys())
         except NotFoundError:
             return []
-        except Exception as exc:  # noqa: BLE001 - any transport or API failure means unavailable
+        except Exception as exc:
             raise SearchUnavailable(f"Elasticsearch: {exc}") from exc
 
     def rebuild(self, documents):
