@@ -189,7 +189,6 @@ SEARCH_INDEX_PATH = os.environ.get(
 )
 SEARCH_BACKEND = "elasticsearch" if ELASTICSEARCH_URL else "embedded"
 ELASTICSEARCH_INDEX_PREFIX = os.environ.get("ELASTICSEARCH_INDEX_PREFIX", "gongkai")
-ELASTICSEARCH_ANALYZER = os.environ.get("ELASTICSEARCH_ANALYZER", "cjk")  # cjk | smartcn | ik
 # Wagtail's own admin search stays on the database backend.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from search.backends.base import FILTER_NAMES
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("site_backend")]
 
 FRAGMENTS = [
     '"',

@@ -8,23 +8,10 @@ from search.backends import SearchUnavailable, get_backend
 from search.models import QueryStat, SynonymGroup
 from search.synonyms import invalidate
 
-from .live_es import BACKENDS, es_settings
 from .relevance import RELEVANCE, evaluate
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("site_backend")]
 MIN_RECALL = 0.90
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def site_backend(request, django_db_setup, django_db_blocker):
-    """Every test here runs on the embedded index and on a live Elasticsearch node holding the
-    seeded demo site (indexed from the database, as `search_index rebuild` does)."""
-    if request.param == "embedded":
-        yield "embedded"
-        return
-    with es_settings(), django_db_blocker.unblock():
-        indexing.rebuild()
-        yield "elasticsearch"
 
 
 @pytest.fixture(autouse=True)
