@@ -276,6 +276,99 @@ def search_page(url):
     ]
 
 
+@contextlib.contextmanager
+def own_node(folder):
+    """A node of its own on a free port (scripts/services.sh), stopped by its PID afterwards."""
+    from common import free_port
+
+    port = free_port()
+    env = {**os.environ, "SERVICES_DIR": str(folder), "ES_PORT": str(port), "ES_HEAP": "256m"}
+    script = str(ROOT / "scripts/services.sh")
+    subprocess.run([script, "start", "elasticsearch"], env=env, check=True, timeout=300)
+    try:
+        yield f"http://127.0.0.1:{port}", int((Path(folder) / "elasticsearch.pid").read_text())
+    finally:
+        subprocess.run([script, "stop", "elasticsearch"], env=env, timeout=120)
+
+
+def under_load(rows, env, paths):
+    """bench_load's mixed load with ELASTICSEARCH_URL set; then the same load on a node of its
+    own that is killed (SIGKILL) a third of the way in: afterwards every search request must
+    answer the polite 503 and every other request succeed."""
+    import signal
+
+    from bench_load import BROKEN_DURATION, CLIENTS, DURATION, kind, summarise
+    from common import gunicorn, load, manage, row
+
+    search_kinds = {"search page", "search API"}
+    with es_node() as url:
+        prefix = f"bench-load-{uuid.uuid4().hex[:8]}"
+        es_env = {**env, "ELASTICSEARCH_URL": url, "ELASTICSEARCH_INDEX_PREFIX": prefix}
+        es_env["CACHE_KEY_PREFIX"] = env.get("CACHE_KEY_PREFIX", "bench") + "-es"
+        try:
+            manage(es_env, "search_index", "rebuild")
+            with gunicorn(es_env) as server:
+                load(server.url, paths[:40], clients=4, duration=5)
+                result = load(server.url, paths, clients=CLIENTS, duration=DURATION, timeline=True)
+            summarise(result, rows, f"mixed load with Elasticsearch ({CLIENTS} clients, {DURATION:.0f} s)")
+        finally:
+            subprocess.run(["curl", "-s", "-o", "/dev/null", "-X", "DELETE", f"{url}/{prefix}-*"], timeout=30)
+    folder = ROOT / "var" / f"bench-es-{os.getpid()}"
+    try:
+        with own_node(folder) as (url, pid):
+            dies_env = {**env, "ELASTICSEARCH_URL": url, "CACHE_KEY_PREFIX": env.get("CACHE_KEY_PREFIX", "b") + "-dies"}
+            manage(dies_env, "search_index", "rebuild")
+            with gunicorn(dies_env) as server:
+                load(server.url, paths[:40], clients=4, duration=3)
+                killed = {}
+
+                def kill_later():
+                    time.sleep(BROKEN_DURATION / 3)
+                    killed["at"] = time.perf_counter()
+                    os.kill(pid, signal.SIGKILL)
+
+                killer = threading.Thread(target=kill_later)
+                killer.start()
+                result = load(server.url, paths, clients=CLIENTS, duration=BROKEN_DURATION, timeline=True)
+                killer.join()
+    finally:
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+    # Requests that began a second after the kill (the ones in flight may still have been served).
+    after = [e for e in result["timeline"] if e[0] >= killed["at"] + 1.0]
+    before = [e for e in result["timeline"] if e[0] < killed["at"]]
+    search_after = [e for e in after if kind(e[3]) in search_kinds]
+    other = [e for e in result["timeline"] if kind(e[3]) not in search_kinds]
+    polite = sum(1 for e in search_after if e[2] == 503)
+    other_errors = [e for e in other if e[2] == "exception" or e[2] >= 400]
+    before_errors = [e for e in before if e[2] == "exception" or e[2] >= 400]
+    label = f"Elasticsearch node killed mid-run ({CLIENTS} clients, {BROKEN_DURATION:.0f} s)"
+    return rows + [
+        row(
+            f"{label}: errors before the kill of {len(before)}",
+            len(before_errors),
+            "requests",
+            "= 0",
+            not before_errors,
+        ),
+        row(
+            f"{label}: search requests after the kill answered 503 of {len(search_after)}",
+            polite,
+            "requests",
+            "all (never 500)",
+            bool(search_after) and polite == len(search_after),
+        ),
+        row(
+            f"{label}: errors on other requests of {len(other)}",
+            len(other_errors),
+            "requests",
+            "= 0",
+            bool(other) and not other_errors,
+        ),
+    ]
+
+
 def run():
     with es_node() as url:
         rows = relevance(url)

@@ -20,6 +20,10 @@ filters, the search page, and the JSON APIs (/api/items/, /api/search/, /api/sug
    closed port): every search request answers 503 with the polite message (never 500), the rest
    of the site answers normally (target: 0 errors on non-search requests).
 
+4. Elasticsearch (bench_elasticsearch.under_load): the mixed load with ELASTICSEARCH_URL set on
+   a live node, then on a node of its own killed a third of the way in (search answers 503
+   after the kill, everything else succeeds). BENCH_LOAD_ELASTICSEARCH=0 leaves it out.
+
 Tunable: BENCH_LOAD_CLIENTS (50), BENCH_LOAD_DURATION (60 s per run), BENCH_LOAD_BROKEN_DURATION
 (20 s per broken-search run), BENCH_REDIS_DB (5), BENCH_SMALL=1 (small demo site).
 """
@@ -505,6 +509,10 @@ def run():
                     "Elasticsearch: closed port",
                     {"ELASTICSEARCH_URL": f"http://127.0.0.1:{port}", "CACHE_KEY_PREFIX": f"{name}-broken-es"},
                 )
+            if os.environ.get("BENCH_LOAD_ELASTICSEARCH", "1") == "1":
+                from bench_elasticsearch import under_load
+
+                rows = under_load(rows, env, paths)
     finally:
         for cluster in clusters:
             cluster.stop()
