@@ -156,15 +156,14 @@ def _fields(names=None):
 
 
 def _token(token, prefix=False):
-    """One token in any searchable field (FTS5's `"token"` / `"token"*`)."""
-    if prefix:
-        return {
-            "bool": {
-                "should": [{"prefix": {name: {"value": token, "boost": WEIGHTS[name]}}} for name in SEARCHABLE],
-                "minimum_should_match": 1,
-            }
-        }
-    return {"multi_match": {"query": token, "fields": _fields(), "type": "most_fields"}}
+    """One token in any searchable field (FTS5's `"token"` / `"token"*`). A prefix also scores
+    the whole token by BM25 where it occurs as typed (`yyzz` itself), as bm25 does in FTS5,
+    rather than giving every completion the same constant score."""
+    whole = {"multi_match": {"query": token, "fields": _fields(), "type": "most_fields"}}
+    if not prefix:
+        return whole
+    prefixes = [{"prefix": {name: {"value": token, "boost": WEIGHTS[name] / 10}}} for name in SEARCHABLE]
+    return {"bool": {"should": [whole, *prefixes], "minimum_should_match": 1}}
 
 
 def _all_tokens(tokens):
@@ -172,14 +171,19 @@ def _all_tokens(tokens):
     return {"multi_match": {"query": " ".join(tokens), "fields": _fields(), "type": "cross_fields", "operator": "and"}}
 
 
-def word_query(word):
-    """A word as written (analysis.Term._fts_word): ASCII runs as prefixes, short CJK runs as
-    one token, longer ones as the token itself or all of its bigrams."""
+def long_runs(word):
+    """The CJK runs of a word that are searched as the token or its bigrams (3+ characters)."""
+    return [run for run in analysis.TOKEN_RUN.findall(word) if not analysis.ASCII_WORD.match(run) and len(run) > 2]
+
+
+def word_query(word, known=frozenset()):
+    """A word as written (analysis.Term._fts_word): ASCII runs as prefixes, short CJK runs and
+    runs that are a token of the index (`known`) as one token, other runs as all their bigrams."""
     parts = []
     for run in analysis.TOKEN_RUN.findall(word):
         if analysis.ASCII_WORD.match(run):
             parts.append(_token(run, prefix=len(run) >= 2 and not run.isdigit()))
-        elif len(run) <= 2:
+        elif len(run) <= 2 or run in known:
             parts.append(_token(run))
         else:
             grams_ = list(dict.fromkeys(analysis.bigrams(run)))
@@ -189,10 +193,13 @@ def word_query(word):
     return parts[0] if len(parts) == 1 else {"bool": {"must": parts}}
 
 
-def exact_query(term):
+def term_words(term):
+    return list(dict.fromkeys([term.text, *[analysis.normalize(s) for s in term.synonyms]]))
+
+
+def exact_query(term, known=frozenset()):
     """The term or one of its synonyms (analysis.Term.fts_exact)."""
-    words = [term.text, *[analysis.normalize(s) for s in term.synonyms]]
-    options = [q for q in (word_query(w) for w in dict.fromkeys(words)) if q]
+    options = [q for q in (word_query(w, known) for w in term_words(term)) if q]
     if not options:
         return None
     return options[0] if len(options) == 1 else {"bool": {"should": options, "minimum_should_match": 1}}
@@ -377,31 +384,41 @@ class ElasticsearchBackend(SearchBackend):
         return {"indexed": written, "removed": len(stale)}
 
     # ---- searching -------------------------------------------------------------------
-    def _live_terms(self, parsed):
-        """One query per term that finds something: the term as written (or a synonym), else
-        its pinyin; terms that find nothing are dropped (as the embedded backend does). All
-        probes go in one _msearch, each stopping at its first match."""
-        candidates = [[q for q in (exact_query(term), pinyin_query(term)) if q] for term in parsed.terms]
-        probes = [query for options in candidates for query in options][:PROBE_BATCH]
-        if not probes:
+    def _probe(self, queries):
+        """Which of these queries match at least one document: one _msearch, each search
+        stopping at its first match."""
+        if not queries:
             return []
         searches = []
-        for query in probes:
+        for query in queries:
             searches.append({"index": self.alias})
             searches.append({"size": 0, "terminate_after": 1, "track_total_hits": 1, "query": query})
         responses = self._call(self.client.msearch, searches=searches)["responses"]
-        found = {}
-        for query, response in zip(probes, responses, strict=False):
+        found = []
+        for response in responses:
             if "error" in response:
                 raise SearchUnavailable(f"Elasticsearch: {response['error']}")
-            found[id(query)] = response["hits"]["total"]["value"] > 0
-        live = []
-        for options in candidates:
-            for query in options:
-                if found.get(id(query)):
-                    live.append(query)
-                    break
-        return live
+            found.append(response["hits"]["total"]["value"] > 0)
+        return found
+
+    def _live_terms(self, parsed):
+        """One query per term that finds something: the term as written (or a synonym), else
+        its pinyin; terms that find nothing are dropped (as the embedded backend does).
+
+        First the long CJK runs that are whole tokens of the index are found (they are then
+        searched as that one token, as the embedded backend does), then each term's
+        alternatives are probed; two _msearch requests in all."""
+        runs = list(dict.fromkeys(run for term in parsed.terms for w in term_words(term) for run in long_runs(w)))
+        runs = runs[:PROBE_BATCH]
+        known = frozenset(run for run, hit in zip(runs, self._probe([_token(r) for r in runs]), strict=True) if hit)
+        candidates = [[q for q in (exact_query(term, known), pinyin_query(term)) if q] for term in parsed.terms]
+        flat = [(index, query) for index, options in enumerate(candidates) for query in options][: PROBE_BATCH * 2]
+        found = self._probe([query for _index, query in flat])
+        live = {}
+        for (index, query), hit in zip(flat, found, strict=True):
+            if hit and index not in live:
+                live[index] = query
+        return [live[index] for index in sorted(live)]
 
     def _facets(self, aggs):
         facets = {name: [] for name in FACETS}
