@@ -17,6 +17,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -313,7 +314,7 @@ def under_load(rows, env, paths):
             summarise(result, rows, f"mixed load with Elasticsearch ({CLIENTS} clients, {DURATION:.0f} s)")
         finally:
             subprocess.run(["curl", "-s", "-o", "/dev/null", "-X", "DELETE", f"{url}/{prefix}-*"], timeout=30)
-    folder = ROOT / "var" / f"bench-es-{os.getpid()}"
+    folder = tempfile.mkdtemp(prefix="gongkai-es-bench-", dir="/var/tmp")
     try:
         with own_node(folder) as (url, pid):
             dies_env = {**env, "ELASTICSEARCH_URL": url, "CACHE_KEY_PREFIX": env.get("CACHE_KEY_PREFIX", "b") + "-dies"}

@@ -14,7 +14,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-SERVICES_DIR=${SERVICES_DIR:-$ROOT/var/services}
+# PostgreSQL and Elasticsearch run as unprivileged users, who must be able to reach their
+# folders: as root (CI, a fresh machine) the state lives outside the checkout, which may sit
+# under a private folder, in /var/lib/gongkai-services/<checkout hash>; otherwise under var/.
+if [ "$(id -u)" -eq 0 ]; then
+  SERVICES_DIR=${SERVICES_DIR:-/var/lib/gongkai-services/$(printf %s "$ROOT" | md5sum | cut -c1-12)}
+  ES_CACHE=${ES_CACHE:-/var/cache/gongkai}
+else
+  SERVICES_DIR=${SERVICES_DIR:-$ROOT/var/services}
+  ES_CACHE=${ES_CACHE:-$ROOT/var/cache/elasticsearch}
+fi
 ES_VERSION=${ES_VERSION:-8.19.21}
 ES_ARTIFACT="org.elasticsearch.distribution.integ-test-zip:elasticsearch:${ES_VERSION}:zip"
 ES_HEAP=${ES_HEAP:-512m}
@@ -23,6 +32,7 @@ PG_PORT=${PG_PORT:-5432}
 REDIS_PORT=${REDIS_PORT:-6379}
 ES_PORT=${ES_PORT:-9200}
 mkdir -p "$SERVICES_DIR"
+[ "$(id -u)" -ne 0 ] || chmod 755 "$SERVICES_DIR"
 
 log() { echo "services: $*" >&2; }
 
@@ -134,7 +144,7 @@ es_java_home() {
 }
 
 es_home() {
-  local cache=${ES_CACHE:-$ROOT/var/cache/elasticsearch} home
+  local cache=$ES_CACHE home
   home=$cache/elasticsearch-$ES_VERSION
   if [ ! -x "$home/bin/elasticsearch" ]; then
     mkdir -p "$cache"
@@ -142,6 +152,7 @@ es_home() {
     mvn -q -B dependency:copy -Dartifact="$ES_ARTIFACT" -DoutputDirectory="$cache" >"$cache/mvn.log" 2>&1 ||
       { log "elasticsearch: mvn dependency:copy failed, see $cache/mvn.log"; tail -n 20 "$cache/mvn.log" >&2; return 1; }
     (cd "$cache" && unzip -q -o "elasticsearch-$ES_VERSION.zip" && rm -f "elasticsearch-$ES_VERSION.zip")
+    [ "$(id -u)" -ne 0 ] || chmod 755 "$cache"
   fi
   echo "$home"
 }

@@ -6,6 +6,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -70,11 +71,11 @@ def _free_port():
 @pytest.fixture
 def own_node():
     """A second, short-lived Elasticsearch node (scripts/services.sh on a free port), stopped by
-    its PID afterwards whatever happens. Its folder is under var/, not the private pytest
-    temporary folder, because the node runs as an unprivileged user."""
+    its PID afterwards whatever happens. Its folder is in /var/tmp, not the private pytest
+    temporary folder, because the node runs as an unprivileged user (services.sh opens it)."""
     es_url()  # needs the same set-up as the shared node (skip or fail alike)
     port = _free_port()
-    folder = ROOT / "var" / f"test-es-{os.getpid()}-{port}"
+    folder = Path(tempfile.mkdtemp(prefix=f"gongkai-es-test-{port}-", dir="/var/tmp"))
     env = {**os.environ, "SERVICES_DIR": str(folder), "ES_PORT": str(port), "ES_HEAP": "256m"}
     started = subprocess.run(
         [str(ROOT / "scripts/services.sh"), "start", "elasticsearch"],
