@@ -147,6 +147,10 @@ es_home() {
   local cache=$ES_CACHE home
   home=$cache/elasticsearch-$ES_VERSION
   if [ ! -x "$home/bin/elasticsearch" ]; then
+    local tool
+    for tool in mvn:maven unzip:unzip curl:curl; do
+      command -v "${tool%%:*}" >/dev/null 2>&1 || apt_install "${tool#*:}"
+    done
     mkdir -p "$cache"
     log "elasticsearch: fetching $ES_ARTIFACT with mvn"
     mvn -q -B dependency:copy -Dartifact="$ES_ARTIFACT" -DoutputDirectory="$cache" >"$cache/mvn.log" 2>&1 ||
