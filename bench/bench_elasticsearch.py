@@ -298,7 +298,7 @@ def under_load(rows, env, paths):
     answer the polite 503 and every other request succeed."""
     import signal
 
-    from bench_load import BROKEN_DURATION, CLIENTS, DURATION, kind, summarise
+    from bench_load import BROKEN_DURATION, CLIENTS, DURATION, kind, summarise, unavailable_rows
     from common import gunicorn, load, manage, row
 
     search_kinds = {"search page", "search API"}
@@ -341,33 +341,13 @@ def under_load(rows, env, paths):
     before = [e for e in result["timeline"] if e[0] < killed["at"]]
     search_after = [e for e in after if kind(e[3]) in search_kinds]
     other = [e for e in result["timeline"] if kind(e[3]) not in search_kinds]
-    polite = sum(1 for e in search_after if e[2] == 503)
-    other_errors = [e for e in other if e[2] == "exception" or e[2] >= 400]
     before_errors = [e for e in before if e[2] == "exception" or e[2] >= 400]
     label = f"Elasticsearch node killed mid-run ({CLIENTS} clients, {BROKEN_DURATION:.0f} s)"
-    return rows + [
-        row(
-            f"{label}: errors before the kill of {len(before)}",
-            len(before_errors),
-            "requests",
-            "= 0",
-            not before_errors,
-        ),
-        row(
-            f"{label}: search requests after the kill answered 503 of {len(search_after)}",
-            polite,
-            "requests",
-            "all (never 500)",
-            bool(search_after) and polite == len(search_after),
-        ),
-        row(
-            f"{label}: errors on other requests of {len(other)}",
-            len(other_errors),
-            "requests",
-            "= 0",
-            bool(other) and not other_errors,
-        ),
-    ]
+    found, _polite, _errors = unavailable_rows(f"{label}, after the kill", search_after, other)
+    before_row = row(
+        f"{label}: errors before the kill of {len(before)}", len(before_errors), "requests", "= 0", not before_errors
+    )
+    return [*rows, before_row, *found]
 
 
 def run():

@@ -400,6 +400,30 @@ def _outage(rows, server, env, database_url, paths, late):
     )
 
 
+def unavailable_rows(label, search, other):
+    """Rows for a run with search unavailable: search requests answered 503 (never 500), other
+    requests without errors. Returns (rows, polite count, other errors)."""
+    polite = sum(1 for e in search if e[2] == 503)
+    other_errors = [e for e in other if e[2] == "exception" or e[2] >= 400]
+    found = [
+        row(
+            f"{label}: search requests answered 503 of {len(search)}",
+            polite,
+            "requests",
+            "all (never 500)",
+            bool(search) and polite == len(search),
+        ),
+        row(
+            f"{label}: errors on other requests of {len(other)}",
+            len(other_errors),
+            "requests",
+            "= 0",
+            bool(other) and not other_errors,
+        ),
+    ]
+    return found, polite, other_errors
+
+
 def broken_search(rows, env, paths, name, overrides):
     """Load with the search backend unavailable: search answers 503, the rest 2xx."""
     with gunicorn({**env, **overrides}, ready_path="/") as server:
@@ -407,29 +431,11 @@ def broken_search(rows, env, paths, name, overrides):
         result = load(server.url, paths, clients=CLIENTS, duration=BROKEN_DURATION, timeline=True)
     search = [e for e in result["timeline"] if kind(e[3]) in {"search page", "search API"}]
     other = [e for e in result["timeline"] if kind(e[3]) not in {"search page", "search API"}]
-    polite = sum(1 for e in search if e[2] == 503)
     statuses = Counter(e[2] for e in search)
-    other_errors = [e for e in other if e[2] == "exception" or e[2] >= 400]
     label = f"search unavailable ({name}, {CLIENTS} clients, {BROKEN_DURATION:.0f} s)"
     rows.append(row(f"{label}: throughput", result["rps"], "req/s"))
-    rows.append(
-        row(
-            f"{label}: search requests answered 503 of {len(search)}",
-            polite,
-            "requests",
-            "all (never 500)",
-            bool(search) and polite == len(search),
-        )
-    )
-    rows.append(
-        row(
-            f"{label}: errors on other requests of {len(other)}",
-            len(other_errors),
-            "requests",
-            "= 0",
-            bool(other) and not other_errors,
-        )
-    )
+    found, polite, other_errors = unavailable_rows(label, search, other)
+    rows.extend(found)
     if polite != len(search):
         print("    search statuses:", dict(statuses))
     if other_errors:
