@@ -22,27 +22,25 @@ from .. import analysis
 from ..analysis import ParsedQuery, parse_query
 from . import SearchUnavailable
 from .base import FACETS, MAX_PAGE, PER_PAGE, Hit, SearchBackend, SearchResults
-from .embedded import ALL_TERMS_BONUS, COLUMNS, WEIGHTS, EmbeddedBackend, _plain
+from .embedded import ALL_TERMS_BONUS, COLUMNS, EmbeddedBackend
+from .es_queries import (
+    FACET_FIELDS,
+    LABEL_FIELDS,
+    SEARCHABLE,
+    aggregations,
+    filter_clauses,
+    from_fts,
+    grams,
+    phrase_queries,
+    scored,
+    token_query,
+)
 
 TEXT = {"type": "text", "analyzer": "whitespace", "norms": True}
 KEYWORD = {"type": "keyword"}
 STORED = {"type": "keyword", "index": False, "doc_values": False}
-FACET_FIELDS = {
-    "kind": "kind",
-    "audience": "audience",
-    "center": "center",
-    "department": "department",
-    "theme": "theme_labels",
-    "type": "item_type",
-    "fee": "fee",
-    "online": "online",
-}
-# Facets whose labels come from the data: the label field of the same document.
-LABEL_FIELDS = {"center": "center_label", "department": "department_label"}
 THEME_SEPARATOR = "\x1f"
-SEARCHABLE = list(COLUMNS)
 NAME_FIELDS = ["name", "keywords", "pinyin"]
-TITLE_BONUS = 2.0
 PROBE_BATCH = 24
 
 
@@ -99,12 +97,6 @@ def index_body():
     }
 
 
-def grams(text):
-    """Character bigrams of the plain text (letters, digits, CJK) in order, as tokens."""
-    plain = _plain(text)
-    return " ".join(analysis.bigrams(plain))
-
-
 def to_source(document):
     """The indexed form of a SearchDocument: the embedded index's own token columns, plus
     keywords for facets and what a hit shows."""
@@ -150,128 +142,20 @@ def to_source(document):
     return source
 
 
-# ---- queries: the same terms as the embedded FTS5 expressions ---------------------------------
-def _fields(names=None):
-    return [f"{name}^{WEIGHTS[name]}" for name in (names or SEARCHABLE)]
-
-
-def _token(token, prefix=False):
-    """One token in any searchable field (FTS5's `"token"` / `"token"*`). A prefix also scores
-    the whole token by BM25 where it occurs as typed (`yyzz` itself), as bm25 does in FTS5,
-    rather than giving every completion the same constant score."""
-    whole = {"multi_match": {"query": token, "fields": _fields(), "type": "most_fields"}}
-    if not prefix:
-        return whole
-    prefixes = [{"prefix": {name: {"value": token, "boost": WEIGHTS[name] / 10}}} for name in SEARCHABLE]
-    return {"bool": {"should": [whole, *prefixes], "minimum_should_match": 1}}
-
-
-def _all_tokens(tokens):
-    """Every token somewhere in the document, each in any field (FTS5's `"a" AND "b"`)."""
-    return {"multi_match": {"query": " ".join(tokens), "fields": _fields(), "type": "cross_fields", "operator": "and"}}
-
-
 def long_runs(word):
-    """The CJK runs of a word that are searched as the token or its bigrams (3+ characters)."""
+    """The CJK runs of a word that are searched as one token when the index knows it."""
     return [run for run in analysis.TOKEN_RUN.findall(word) if not analysis.ASCII_WORD.match(run) and len(run) > 2]
-
-
-def word_query(word, known=frozenset()):
-    """A word as written (analysis.Term._fts_word): ASCII runs as prefixes, short CJK runs and
-    runs that are a token of the index (`known`) as one token, other runs as all their bigrams."""
-    parts = []
-    for run in analysis.TOKEN_RUN.findall(word):
-        if analysis.ASCII_WORD.match(run):
-            parts.append(_token(run, prefix=len(run) >= 2 and not run.isdigit()))
-        elif len(run) <= 2 or run in known:
-            parts.append(_token(run))
-        else:
-            grams_ = list(dict.fromkeys(analysis.bigrams(run)))
-            parts.append({"bool": {"should": [_token(run), _all_tokens(grams_)], "minimum_should_match": 1}})
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else {"bool": {"must": parts}}
 
 
 def term_words(term):
     return list(dict.fromkeys([term.text, *[analysis.normalize(s) for s in term.synonyms]]))
 
 
-def exact_query(term, known=frozenset()):
-    """The term or one of its synonyms (analysis.Term.fts_exact)."""
-    options = [q for q in (word_query(w, known) for w in term_words(term)) if q]
-    if not options:
-        return None
-    return options[0] if len(options) == 1 else {"bool": {"should": options, "minimum_should_match": 1}}
-
-
-def pinyin_query(term):
-    """Same-sounding words: the term's syllable pairs in the pinyin field (Term.fts_pinyin)."""
-    if term.ascii:
-        return None
-    sylls = analysis.syllables(term.text)
-    if len(sylls) >= 2:
-        pairs = sorted({a + b for a, b in zip(sylls, sylls[1:], strict=False)})
-        return {"match": {"pinyin": {"query": " ".join(pairs), "operator": "and", "boost": WEIGHTS["pinyin"]}}}
-    if len(sylls) == 1 and not term.phrase:
-        return {"term": {"pinyin": {"value": sylls[0], "boost": WEIGHTS["pinyin"]}}}
-    return None
-
-
-def phrase_queries(phrases):
-    """Quoted phrases: each CJK run of 3+ characters as consecutive bigrams in one field, and a
-    phrase of several runs as consecutive characters of the document's plain text."""
-    queries = []
-    for phrase in phrases:
-        runs = analysis.TOKEN_RUN.findall(phrase)
-        for run in runs:
-            if not analysis.ASCII_WORD.match(run) and len(run) >= 3:
-                queries.append(
-                    {"multi_match": {"query": " ".join(analysis.bigrams(run)), "fields": SEARCHABLE, "type": "phrase"}}
-                )
-        if len(runs) > 1:
-            plain = grams(phrase)
-            if plain:
-                queries.append({"match_phrase": {"plain": plain}})
-    return queries
-
-
-def filter_clauses(filters):
-    clauses = []
-    for name, values in (filters or {}).items():
-        values = list(values)
-        if not values or name not in FACET_FIELDS:
-            continue
-        if name == "theme":
-            clauses.append({"terms": {"themes": values}})
-            continue
-        if name == "audience" and set(values) & {"person", "legal"}:
-            values = sorted({*values, "both"})
-        clauses.append({"terms": {FACET_FIELDS[name]: values}})
-    return clauses
-
-
-def scored(query, whole):
-    """The document's boost times the title bonus (the query's longest CJK run in the title)."""
-    functions = [{"field_value_factor": {"field": "boost", "missing": 1}}]
-    title = grams(whole)
-    if title:
-        functions.append({"filter": {"match_phrase": {"title_grams": title}}, "weight": TITLE_BONUS})
-    elif whole:
-        functions.append({"filter": {"wildcard": {"title": {"value": f"*{whole}*"}}}, "weight": TITLE_BONUS})
-    return {
-        "function_score": {"query": query, "functions": functions, "score_mode": "multiply", "boost_mode": "multiply"}
-    }
-
-
-def aggregations():
-    aggs = {}
-    for name, field in FACET_FIELDS.items():
-        agg = {"terms": {"field": field, "size": 200}}
-        if name in LABEL_FIELDS:
-            agg["aggs"] = {"label": {"terms": {"field": LABEL_FIELDS[name], "size": 1}}}
-        aggs[name] = agg
-    return aggs
+def term_alternatives(term, known):
+    """The ways a term may match, strictest first, as Elasticsearch queries: the embedded
+    backend's own FTS5 expressions (search.analysis) translated by es_queries.from_fts."""
+    expressions = [term.fts_exact(lambda token: token in known), term.fts_pinyin()]
+    return [from_fts(expression) for expression in expressions if expression]
 
 
 class ElasticsearchBackend(SearchBackend):
@@ -410,8 +294,10 @@ class ElasticsearchBackend(SearchBackend):
         alternatives are probed; two _msearch requests in all."""
         runs = list(dict.fromkeys(run for term in parsed.terms for w in term_words(term) for run in long_runs(w)))
         runs = runs[:PROBE_BATCH]
-        known = frozenset(run for run, hit in zip(runs, self._probe([_token(r) for r in runs]), strict=True) if hit)
-        candidates = [[q for q in (exact_query(term, known), pinyin_query(term)) if q] for term in parsed.terms]
+        known = frozenset(
+            run for run, hit in zip(runs, self._probe([token_query(r) for r in runs]), strict=True) if hit
+        )
+        candidates = [term_alternatives(term, known) for term in parsed.terms]
         flat = [(index, query) for index, options in enumerate(candidates) for query in options][: PROBE_BATCH * 2]
         found = self._probe([query for _index, query in flat])
         live = {}

@@ -72,30 +72,52 @@ def test_documents_carry_the_embedded_index_tokens():
     assert first["title_grams"].split()[:3] == ["居民", "民身", "身份"]
 
 
-def test_term_queries_mirror_the_fts_expressions():
-    parsed = parse_query('营业执照 yyzz "个体工商户"', synonyms={"营业执照": ["企业登记"]})
-    by_text = {term.text: term for term in parsed.terms}
-    exact = es.exact_query(by_text["营业执照"])
-    words = [option["bool"]["should"] for option in exact["bool"]["should"]]
-    assert [w[0]["multi_match"]["query"] for w in words] == ["营业执照", "企业登记"]
-    assert words[0][1]["multi_match"] == {
-        "query": "营业 业执 执照",
-        "fields": es._fields(),
-        "type": "cross_fields",
-        "operator": "and",
-    }
-    assert es.pinyin_query(by_text["营业执照"]) == {
-        "match": {"pinyin": {"query": "yezhi yingye zhizhao", "operator": "and", "boost": 3.0}}
-    }
-    assert es.pinyin_query(by_text["yyzz"]) is None
-    prefix = es.exact_query(by_text["yyzz"])["bool"]["should"]
-    assert {"prefix": {"pinyin": {"value": "yyzz", "boost": 0.3}}} in prefix[1:]
-    assert prefix[0]["multi_match"]["query"] == "yyzz"  # the whole token, scored by BM25
-    assert es.phrase_queries(parsed.phrases)[0]["multi_match"]["query"] == "个体 体工 工商 商户"
-    assert es.filter_clauses({"audience": ["person"], "theme": ["ids"], "bogus": ["x"]}) == [
-        {"terms": {"audience": ["both", "person"]}},
-        {"terms": {"themes": ["ids"]}},
+def test_fts_expressions_translate_to_bool_queries():
+    from search.backends.es_queries import fields, from_fts, token_query
+
+    assert from_fts('"营业执照"') == token_query("营业执照")
+    assert from_fts('"yyzz"*')["bool"]["should"][0]["multi_match"]["query"] == "yyzz"
+    assert {"prefix": {"pinyin": {"value": "yyzz", "boost": 0.3}}} in from_fts('"yyzz"*')["bool"]["should"]
+    # NOT binds tighter than AND, AND tighter than OR; neighbours are ANDed.
+    query = from_fts('"a" OR "b" AND "c" NOT "d" "e"')
+    first, second = query["bool"]["should"]
+    assert first == token_query("a")
+    assert second["bool"]["must"][0] == token_query("b")
+    assert second["bool"]["must"][1] == {"bool": {"must": [token_query("c")], "must_not": [token_query("d")]}}
+    assert second["bool"]["must"][2] == token_query("e")
+    # Column filters apply to what follows them; a quoted run of tokens is a phrase.
+    columns = from_fts('{name keywords pinyin}: ("身份" AND pinyin:"sfz")')
+    assert columns["bool"]["must"][0]["multi_match"]["fields"] == fields(["name", "keywords", "pinyin"])
+    assert columns["bool"]["must"][1]["multi_match"]["fields"] == fields(["pinyin"])
+    assert from_fts('"平面 面布 布局"')["multi_match"]["type"] == "phrase"
+    assert from_fts('"say ""hi"""') == {"multi_match": {"query": 'say "hi"', "fields": fields(), "type": "phrase"}}
+    for broken in ['"a" AND (', "nonsense", 'bogus:"a"', ")"]:
+        with pytest.raises(ValueError):
+            from_fts(broken)
+
+
+def test_every_term_alternative_of_the_analysis_translates():
+    """What search.analysis produces for real queries (synonyms, pinyin, phrases, prefixes)
+    is always valid input for the translator."""
+    queries = [
+        '营业执照 yyzz "个体工商户"',
+        "身份证丢了怎么办",
+        "营业值照",
+        "iso9001认证 gjj",
+        "开 桌球室 要 什么 手续",
     ]
+    for text in queries:
+        parsed = parse_query(text, synonyms={"营业执照": ["企业登记", "执照"], "桌球室": ["台球室"]})
+        for term in parsed.terms:
+            alternatives = es.term_alternatives(term, known=frozenset({"身份证"}))
+            assert alternatives, term.text
+    parsed = parse_query("营业执照", synonyms={"营业执照": ["企业登记"]})
+    exact, pinyin = es.term_alternatives(parsed.terms[0], known=frozenset())
+    assert [option["bool"]["should"][0]["multi_match"]["query"] for option in exact["bool"]["should"]] == [
+        "营业执照",
+        "企业登记",
+    ]
+    assert pinyin["bool"]["must"][0]["multi_match"]["fields"] == ["pinyin^3.0"]
 
 
 def test_rebuild_puts_template_bulk_indexes_and_swaps_alias_atomically():
