@@ -17,13 +17,13 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.models import COMMENTS_RELATION_NAME, Page
 
 from portal.dbstats import analyze
 from portal.models import Department, ServiceCenter
+from portal.richtext import import_rich_text
 from portal.tabular import (
     Problems,
     TabularError,
@@ -296,10 +296,8 @@ def parse_nested(part, value):
 
 
 def _notes_html(text):
-    text = as_text(text)
-    if not text or text.lstrip().startswith("<"):
-        return text
-    return "".join(f"<p>{escape(line)}</p>" for line in text.splitlines() if line.strip())
+    """其他说明: plain text, or the safe subset of portal.richtext (never raw HTML)."""
+    return import_rich_text(as_text(text))
 
 
 def read_row(values, row, label, problems, lookups):

@@ -372,10 +372,18 @@ class GuidePage(RoutablePageMixin, Page):
     def __str__(self):
         return self.title
 
-    def save(self, *args, **kwargs):
+    def prepare_for_save(self):
+        """What every write computes (also the bulk writer, guides/bulk.py): the pinyin browse
+        keys, and 其他说明 through the rich-text whitelist (portal/richtext.py)."""
+        from portal.richtext import clean_rich_text
+
         from .pinyin import pinyin_keys
 
         self.pinyin_initial, self.pinyin = pinyin_keys(self.title)
+        self.notes = clean_rich_text(self.notes)
+
+    def save(self, *args, **kwargs):
+        self.prepare_for_save()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "title" in update_fields:
             kwargs["update_fields"] = list({*update_fields, "pinyin_initial", "pinyin"})

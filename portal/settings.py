@@ -263,6 +263,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "odt", "ods", "csv", "txt", "zip", "ofd", "wps"]
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "portal.uploads.CheckedDocumentForm"
+# Documents always through Wagtail's view, which asks portal/media.py whether they are public
+# (also with object storage: no redirect to a bucket URL that would skip the check).
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+# Editors' avatars: only those uploaded to the site, never a third-party avatar service.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 
 WAGTAIL_SITE_NAME = "公开 · 政务服务中心"

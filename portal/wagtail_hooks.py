@@ -7,6 +7,7 @@ listing shows only those, and creating, editing or deleting another's fee item i
 """
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from wagtail import hooks
@@ -23,6 +24,15 @@ def two_factor_urls():
         path("two-factor/", signin.setup_view, name="portal_two_factor_setup"),
         path("two-factor/verify/", signin.verify_view, name="portal_two_factor_verify"),
     ]
+
+
+@hooks.register("before_serve_document")
+def refuse_private_document(document, request):
+    """/documents/<id>/…: unpublished bulletins' PDFs and restricted collections are a 404."""
+    from .media import document_is_public
+
+    if not document_is_public(document):
+        raise Http404
 
 
 @hooks.register("register_account_menu_item")
