@@ -8,7 +8,6 @@ and fonts are subset and embedded so the PDF reads the same everywhere.
 import contextlib
 import ctypes
 import gc
-
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
