@@ -12,6 +12,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -727,7 +728,13 @@ def import_catalog(source, *, filename, user=None, dry_run=False, draft=False, l
     """Read, check and (unless dry_run or any problem) write a catalog file; see module docstring."""
     result = ImportResult(filename=filename, dry_run=dry_run, draft=draft)
     try:
-        table = read_table(source, filename=filename, aliases=ALIASES, required=REQUIRED_COLUMNS)
+        table = read_table(
+            source,
+            filename=filename,
+            aliases=ALIASES,
+            required=REQUIRED_COLUMNS,
+            max_rows=getattr(settings, "CATALOG_IMPORT_MAX_ROWS", 20_000),
+        )
     except TabularError as exc:
         result.problems = exc.problems
         return result
