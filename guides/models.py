@@ -383,6 +383,10 @@ class GuidePage(RoutablePageMixin, Page):
         self.notes = clean_rich_text(self.notes)
 
     def save(self, *args, **kwargs):
+        from .ownership import apply_folder_owner, unique_item_code
+
+        apply_folder_owner(self)  # center and department follow the tree (guides/ownership.py)
+        self.item_code = unique_item_code(self)  # a copy gets "<code>-副本"
         self.prepare_for_save()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "title" in update_fields:

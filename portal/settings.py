@@ -81,6 +81,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.cors.OpenDataCorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -160,8 +161,24 @@ if REDIS_URL:
         }
     }
     DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+    # Rate-limit counts in Redis too: one count per client across every process and machine.
+    CACHES["ratelimit"] = {**CACHES["default"]}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        # Without Redis, rate-limit counts live in files under the state directory, so the web
+        # workers of one machine share them (local memory would count per worker). Concurrent
+        # increments may occasionally lose a count; several machines need REDIS_URL.
+        "ratelimit": (
+            {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"}
+            if TESTING
+            else {
+                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": str(STATE_DIR / "ratelimit"),
+                "OPTIONS": {"MAX_ENTRIES": 20000},
+            }
+        ),
+    }
 
 Q_CLUSTER = {
     "name": os.environ.get("Q_CLUSTER_NAME", "gongkai"),
