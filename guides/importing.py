@@ -503,7 +503,7 @@ def save_fee_items(definitions):
     """Create or update fee versions by (department, code, effective_from); returns how many changed."""
     changed = 0
     for department, values, basis in definitions:
-        fee = FeeItem.objects.filter(
+        fee = FeeItem.all_versions.filter(
             department=department, code=values["code"], effective_from=values["effective_from"]
         ).first()
         old_basis = []
@@ -519,6 +519,7 @@ def save_fee_items(definitions):
         for key, value in values.items():
             setattr(fee, key, value)
         fee.basis = [FeeBasis(sort_order=i, **b) for i, b in enumerate(basis)]
+        fee.live = True  # only users who may publish fee items get here (import_catalog)
         fee.save()
         changed += 1
     return changed
@@ -756,6 +757,9 @@ def import_catalog(source, *, filename, user=None, dry_run=False, draft=False, l
     )
     if definitions and not may_edit_fees:
         problems.add(0, "fee_items", _("您没有维护收费项目的权限"))
+    elif definitions and not (user is None or user.is_superuser or user.has_perm("guides.publish_feeitem")):
+        # fee items go through review like items: a file cannot publish them for this user
+        problems.add(0, "fee_items", _("收费项目须经审核：请在后台“收费项目”中保存并提交审核，不能通过导入直接发布"))
     _fee_definitions_in_lookups(definitions, lookups)
     planned = plan(table, lookups, problems)
 

@@ -121,7 +121,7 @@ def check_fee_item_delete(request, instances):
 
 def scoped_fee_items(request):
     """The fee-item listing, limited to the editor's departments or centers."""
-    return _fee_item_model().objects.filter(scope_for(request.user).item_q("department", "department__center"))
+    return _fee_item_model().all_versions.filter(scope_for(request.user).item_q("department", "department__center"))
 
 
 def _limit_fee_item_listing():
