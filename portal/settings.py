@@ -274,6 +274,13 @@ for _name in ("AWS_QUERYSTRING_AUTH", "AWS_S3_FILE_OVERWRITE"):
 if os.environ.get("AWS_QUERYSTRING_EXPIRE"):
     AWS_QUERYSTRING_EXPIRE = int(os.environ["AWS_QUERYSTRING_EXPIRE"])
 
+# Imports: bounded rows, columns, inflated XLSX size and reading time (portal/import_limits.py).
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "200000"))
+IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", "200"))
+IMPORT_MAX_XLSX_BYTES = int(os.environ.get("IMPORT_MAX_XLSX_BYTES", str(200 * 1024 * 1024)))
+IMPORT_MAX_SECONDS = float(os.environ.get("IMPORT_MAX_SECONDS", "120"))
+CATALOG_IMPORT_MAX_ROWS = int(os.environ.get("CATALOG_IMPORT_MAX_ROWS", "20000"))
+
 # Uploads: bounded sizes, checked types (see portal/uploads.py).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
