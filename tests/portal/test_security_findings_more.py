@@ -247,3 +247,31 @@ def test_rate_limit_counts_are_shared_between_workers():
         assert second.incr("k") == 2
     finally:
         first.clear()
+
+
+# --- Bulk actions and copies: Wagtail's own checks hold for a window clerk ---
+
+
+def test_a_clerk_cannot_publish_through_bulk_actions_or_copies(client, people):
+    page = item_in("city", "scjg", offset=10)
+    page.save_revision(user=people["admin"])  # a draft change waiting
+    revision_before = page.live_revision_id
+    client.force_login(people["window"])
+    url = reverse("wagtail_bulk_action", args=["wagtailcore", "page", "publish"]) + f"?id={page.pk}"
+    client.post(url, {})
+    page.refresh_from_db()
+    assert page.live_revision_id == revision_before
+    response = client.post(
+        reverse("wagtailadmin_pages:copy", args=[page.pk]),
+        {
+            "new_title": "副本事项",
+            "new_slug": page.slug + "-clerk-copy",
+            "new_parent_page": page.get_parent().pk,
+            "publish_copies": "on",
+        },
+    )
+    assert response.status_code in (200, 302)
+    copy = GuidePage.objects.filter(slug=page.slug + "-clerk-copy").first()
+    assert copy is None or not copy.live
+    if copy is not None:
+        assert copy.item_code != page.item_code
