@@ -230,7 +230,11 @@ class CaseWriter:
         (one query per batch of case numbers; call before add())."""
         if not self.only_center:
             return
-        numbers = [number for number in {as_text(n) for n in case_numbers} if number]
+        numbers = [  # the rows' own checks report the unusable ones
+            number
+            for number in {as_text(n) for n in case_numbers}
+            if number and len(number) <= MAX_CASE_NO and not text_problem(number)
+        ]
         for start in range(0, len(numbers), 1000):
             self.foreign.update(
                 Case.objects.filter(case_no__in=numbers[start : start + 1000])
