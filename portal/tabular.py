@@ -467,6 +467,8 @@ def _grid_rows(header, records, first_row, positions, problems, close, budget=No
     try:
         try:
             for offset, record in enumerate(records):
+                if not record:
+                    continue  # a gap in a sparse sheet: nothing to read or count
                 number = first_row + offset
                 if budget is not None:
                     budget.check(number, record)
