@@ -20,9 +20,7 @@ CONTENT_TYPES = {
 
 
 def _json(payload, status=200):
-    response = JsonResponse(payload, status=status, json_dumps_params={"ensure_ascii": False})
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
+    return JsonResponse(payload, status=status, json_dumps_params={"ensure_ascii": False})
 
 
 def not_found(request, *args, **kwargs):
@@ -57,8 +55,13 @@ def bulletin_list(request):
     elif center:
         pages = pages.filter(center__code=center)
     year = request.GET.get("year", "")
-    if year.isdigit():
+    if year:
+        if not (year.isascii() and year.isdigit() and 2000 <= int(year) <= 2100):
+            return _json({"error": _("year 应为 2000–2100 之间的四位年份")}, status=400)
         pages = pages.filter(period__year=int(year))
+    page_number = request.GET.get("page", "")
+    if page_number and not (page_number.isascii() and page_number.isdigit() and 0 < int(page_number) < 100_000):
+        return _json({"error": _("page 应为正整数")}, status=400)
     page_obj = Paginator(pages, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     results = []
     for page in page_obj.object_list:
@@ -113,5 +116,4 @@ def bulletin_file(request, center, period, fmt):
     else:
         response = HttpResponse(datafiles.to_xlsx(data, title=page.title), content_type=CONTENT_TYPES["xlsx"])
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Access-Control-Allow-Origin"] = "*"
     return response

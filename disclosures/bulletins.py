@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from portal.richtext import clean_rich_text
+
 from . import bulletin_tables as tables
 from . import charts
 
@@ -165,7 +167,7 @@ def presentation(data, *, period, narrative="", generated_at=None, permalink="",
 
 def page_presentation(page, revision_id=None):
     """presentation() of a BulletinPage (live, draft preview or revision object)."""
-    narrative = mark_safe(expand_db_html(page.narrative)) if page.narrative else ""
+    narrative = mark_safe(expand_db_html(clean_rich_text(page.narrative))) if page.narrative else ""
     return presentation(
         page_data(page),
         period=page.period,
@@ -335,7 +337,7 @@ def build_bulletin(period, center_code=ALL, publish=None, user=None):
     context = presentation(
         page_data(draft),
         period=period,
-        narrative=mark_safe(expand_db_html(draft.narrative)) if draft.narrative else "",
+        narrative=mark_safe(expand_db_html(clean_rich_text(draft.narrative))) if draft.narrative else "",
         generated_at=draft.generated_at,
         permalink=permalink(index, draft.slug),
     )
@@ -364,6 +366,18 @@ def build_bulletin(period, center_code=ALL, publish=None, user=None):
                 _delete_document(live_pdf_id)  # superseded by the draft's document just published
         resolve_failures(center, period)
     return BulletinPage.objects.get(pk=page.pk), revision
+
+
+def document_is_unpublished_pdf(document):
+    """A bulletin's PDF (the file of a bulletin row, or a file this module named
+    `bulletin-….pdf`) that is not the PDF of a live bulletin: it stays private (portal/media.py)."""
+    from .models import BulletinPage
+
+    name = (document.file.name or "").rsplit("/", 1)[-1]
+    links = BulletinPage.objects.filter(pdf_id=document.pk)
+    if not name.startswith("bulletin-") and not links.exists():
+        return False
+    return not links.filter(live=True).exists()
 
 
 def _delete_document(pk):

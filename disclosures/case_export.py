@@ -11,10 +11,11 @@ Rows are read with `.iterator(chunk_size=…)` (a server-side cursor on PostgreS
 one by one, so memory stays flat whatever the number of cases.
 """
 
-import csv
 import io
 
 from django.utils import timezone
+
+from portal.spreadsheets import append_row, safe_csv_writer
 
 from .models import Case
 from .statistics import add_months, month_bounds, parse_period
@@ -72,7 +73,7 @@ def write_csv(rows, binary_handle):
     """CSV, UTF-8 with a BOM (spreadsheet programs then read the Chinese right); returns the row count."""
     text = io.TextIOWrapper(binary_handle, encoding="utf-8-sig", newline="", write_through=True)
     try:
-        writer = csv.writer(text)
+        writer = safe_csv_writer(text)
         writer.writerow(COLUMNS)
         count = 0
         for row in rows:
@@ -90,10 +91,10 @@ def write_xlsx(rows, path):
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("办件")
-    sheet.append(COLUMNS)
+    append_row(sheet, COLUMNS)
     count = 0
     for row in rows:
-        sheet.append(row)
+        append_row(sheet, row)
         count += 1
     workbook.save(path)
     return count

@@ -207,8 +207,9 @@ def derive(calendar, received_at, completed_at, status, promised_days):
 class CaseWriter:
     """Checks rows and writes them in batches; call add() for each row, then finish().
 
-    `only_center` (a center code) refuses rows for any other center (the push API).
-    Use inside transaction.atomic(); nothing is written once a problem has been found.
+    `only_center` (a center code) refuses rows for any other center (the push API), and rows
+    whose case number is already stored for another center: a center's token can neither
+    move another center's case to itself nor overwrite it. Use inside transaction.atomic(); nothing is written once a problem has been found.
     """
 
     def __init__(self, *, dry_run=False, only_center=None, label=None, calendar=None, batch_size=BATCH_SIZE):
@@ -222,6 +223,24 @@ class CaseWriter:
         self.seen = {}
         self.batch = []
         self.latest = timezone.now() + datetime.timedelta(days=1)
+        self.foreign = set()  # case numbers stored for another center than only_center
+
+    def claim(self, case_numbers):
+        """With `only_center`: note which of these case numbers belong to another center
+        (one query per batch of case numbers; call before add())."""
+        if not self.only_center:
+            return
+        numbers = [  # the rows' own checks report the unusable ones
+            number
+            for number in {as_text(n) for n in case_numbers}
+            if number and len(number) <= MAX_CASE_NO and not text_problem(number)
+        ]
+        for start in range(0, len(numbers), 1000):
+            self.foreign.update(
+                Case.objects.filter(case_no__in=numbers[start : start + 1000])
+                .exclude(center__code__iexact=self.only_center)
+                .values_list("case_no", flat=True)
+            )
 
     def _problem(self, row, column, reason):
         self.problems.add(row, self.label(column) if column else "", reason)
@@ -247,6 +266,8 @@ class CaseWriter:
             self._problem(
                 row, "case_no", _("办件编号“%(no)s”与第 %(row)s 行重复") % {"no": case_no, "row": self.seen[case_no]}
             )
+        elif case_no in self.foreign:
+            self._problem(row, "case_no", _("办件编号“%(no)s”已属于其他中心，该令牌不能修改") % {"no": case_no})
         else:
             self.seen[case_no] = row
 
@@ -417,6 +438,9 @@ def apply_rows(rows, *, dry_run=False, only_center=None, label=None):
     """Check and store [(row number, {column: value})] all-or-nothing; returns a CaseResult."""
     with transaction.atomic():
         writer = CaseWriter(dry_run=dry_run, only_center=only_center, label=label)
+        if only_center:
+            rows = list(rows)
+            writer.claim(values.get("case_no") for _number, values in rows)
         for number, values in rows:
             writer.add(number, values)
         result = writer.finish()

@@ -5,11 +5,12 @@ recompute each figure; the files are derived from the frozen data on request, so
 match the published page.
 """
 
-import csv
 import io
 import json
 
 from django.utils.translation import gettext as _
+
+from portal.spreadsheets import append_row, safe_csv_writer
 
 from . import bulletin_tables as tables
 
@@ -85,7 +86,7 @@ def _cell(value):
 def to_csv(data):
     """UTF-8 CSV with a byte-order mark, so spreadsheet programs read the Chinese correctly."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = safe_csv_writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
     for row in long_rows(data):
         writer.writerow([_cell(cell) for cell in row])
@@ -106,19 +107,13 @@ def to_xlsx(data, title=""):
 
     def sheet(name, header):
         ws = workbook.create_sheet(name)
-        from openpyxl.cell import WriteOnlyCell
-
-        cells = []
-        for text in header:
-            cell = WriteOnlyCell(ws, value=text)
-            cell.font = bold
-            cells.append(cell)
-        ws.append(cells)
+        append_row(ws, header, font=bold)
         return ws
 
     summary = sheet(_("概况"), [_("指标"), _("指标名称"), _("数值"), _("分子"), _("分母"), _("单位")])
     for row in tables.summary_rows(data) + tables.extra_rows(data):
-        summary.append(
+        append_row(
+            summary,
             [
                 row["key"],
                 row["label"],
@@ -126,7 +121,7 @@ def to_xlsx(data, title=""):
                 row["numerator"],
                 row["denominator"],
                 "%" if row["is_rate"] else _("件"),
-            ]
+            ],
         )
 
     table = tables.department_table(data)
@@ -140,23 +135,24 @@ def to_xlsx(data, title=""):
                 spec = next(c for c in tables.DEPARTMENT_COLUMNS if c[0] == key)
                 value = tables.rate(raw.get(spec[3]), raw.get(spec[4]))
             values.append(value if kind == "rate" else (value or 0))
-        departments.append([dept["code"], dept["name"], *values])
+        append_row(departments, [dept["code"], dept["name"], *values])
 
     ranking = sheet(_("排名"), [_("排名"), _("中心编码"), _("中心"), _("办结量")])
     for entry in data.get("ranking") or []:
-        ranking.append([entry.get("rank"), entry.get("center"), entry.get("name"), entry.get("completed")])
+        append_row(ranking, [entry.get("rank"), entry.get("center"), entry.get("name"), entry.get("completed")])
 
     trend = sheet(_("趋势"), [_("月份"), _("受理量"), _("办结量"), _("按时办结数"), _("按时办结率")])
     for point in tables.trend_rows(data):
-        trend.append(
-            [point["period"], point["received"], point["completed"], point["completed_on_time"], point["on_time_rate"]]
+        append_row(
+            trend,
+            [point["period"], point["received"], point["completed"], point["completed_on_time"], point["on_time_rate"]],
         )
 
     notes = sheet(_("说明"), [_("指标"), _("定义")])
     if title:
-        notes.append([_("通报"), title])
+        append_row(notes, [_("通报"), title])
     for label, text in tables.definitions():
-        notes.append([label, text])
+        append_row(notes, [label, text])
 
     buffer = io.BytesIO()
     workbook.save(buffer)

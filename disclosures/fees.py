@@ -5,7 +5,6 @@ basis documents). Everything the page, the downloads and /api/fees/ show comes f
 `schedule()`, so they always agree.
 """
 
-import csv
 import datetime
 import io
 import json
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from guides.models import FeeBasis, FeeItem, GuideFee
 from portal.models import Department, ServiceCenter
+from portal.spreadsheets import append_row, safe_csv_writer
 
 
 class FeeQueryError(ValueError):
@@ -196,7 +196,7 @@ def _flat(row):
 def to_csv(rows):
     """UTF-8 with a byte-order mark so spreadsheet programs show the Chinese correctly."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = safe_csv_writer(buffer, lineterminator="\r\n")
     writer.writerow([_(label) for _key, label in CSV_COLUMNS])
     for row in rows:
         writer.writerow(_flat(row))
@@ -210,21 +210,19 @@ def to_xlsx(filters, rows):
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("收费目录")
-    sheet.append([_(label) for _key, label in CSV_COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    append_row(sheet, [_(label) for _key, label in CSV_COLUMNS], font=Font(bold=True))
     for row in rows:
         values = _flat(row)
         amount_index = [key for key, _label in CSV_COLUMNS].index("amount")
         if values[amount_index] != "":
             values[amount_index] = float(values[amount_index])
-        sheet.append(values)
+        append_row(sheet, values)
     notes = workbook.create_sheet(_("说明"))
-    notes.append([_("执行日期"), filters.at.isoformat()])
+    append_row(notes, [_("执行日期"), filters.at.isoformat()])
     if filters.center:
-        notes.append([_("中心"), filters.center.name])
+        append_row(notes, [_("中心"), filters.center.name])
     if filters.department:
-        notes.append([_("部门"), filters.department.name])
+        append_row(notes, [_("部门"), filters.department.name])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -23,6 +23,7 @@ from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 
 from portal.models import Department, ServiceCenter
+from portal.richtext import clean_rich_text
 
 from .bulletin_pages import BulletinIndexPageMixin, BulletinPageMixin
 
@@ -194,6 +195,10 @@ class BulletinIndexPage(BulletinIndexPageMixin, Page):
     class Meta:
         verbose_name = _("运行情况通报栏目")
 
+    def save(self, *args, **kwargs):
+        self.intro = clean_rich_text(self.intro)
+        return super().save(*args, **kwargs)
+
 
 class BulletinPage(BulletinPageMixin, Page):
     """One monthly operation bulletin (运行情况通报) for a center, or the whole city (center empty).
@@ -239,6 +244,10 @@ class BulletinPage(BulletinPageMixin, Page):
             ),
         ]
         indexes = [models.Index(fields=["period", "center"], name="bulletin_period_center")]
+
+    def save(self, *args, **kwargs):
+        self.narrative = clean_rich_text(self.narrative)
+        return super().save(*args, **kwargs)
 
 
 @register_setting(icon="date")

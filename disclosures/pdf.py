@@ -8,11 +8,69 @@ and fonts are subset and embedded so the PDF reads the same everywhere.
 import contextlib
 import ctypes
 import gc
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.template.loader import render_to_string
 
 TEMPLATE = "disclosures/pdf/bulletin.html"
+# Relative URLs in the PDF's HTML resolve against this origin, which exists nowhere: the
+# fetcher below answers it from the site's own static and media files and refuses the rest.
+SITE_ORIGIN = "https://gongkai.pdf.invalid"
+
+
+def _site_fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class SiteFilesFetcher(URLFetcher):
+        """Only the site's own static files and public media; no file://, no network.
+
+        Everything in a bulletin PDF is rendered from the page, including the editor's
+        narrative: a `<img src="file:///etc/passwd">` or a link to an intranet address in it
+        must not be read while the PDF is built.
+        """
+
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            parts = urlsplit(url)
+            if f"{parts.scheme}://{parts.netloc}" != SITE_ORIGIN:
+                raise ValueError(f"PDF resource refused (not a site file): {url[:80]}")
+            path = unquote(parts.path)
+            body = _site_file(path)
+            if body is None:
+                raise ValueError(f"PDF resource refused: {path[:80]}")
+            return URLFetcherResponse(url, body)
+
+    return SiteFilesFetcher
+
+
+def _site_file(path):
+    """Bytes of a static file or a public media file at a site path, else None."""
+    from django.contrib.staticfiles import finders
+    from django.core.files.storage import default_storage
+
+    if ".." in path.split("/"):
+        return None
+    if path.startswith(settings.STATIC_URL):
+        found = finders.find(path.removeprefix(settings.STATIC_URL))
+        if found:
+            with open(found, "rb") as handle:
+                return handle.read()
+        return None
+    if path.startswith(settings.MEDIA_URL):
+        from portal.media import media_is_public
+
+        name = path.removeprefix(settings.MEDIA_URL)
+        if media_is_public(name) and default_storage.exists(name):
+            with default_storage.open(name, "rb") as handle:
+                return handle.read()
+    return None
+
+
+def url_fetcher():
+    """The URL fetcher every PDF of the site is rendered with (SiteFilesFetcher)."""
+    return _site_fetcher_class()(timeout=5, allow_redirects=False)
 
 
 def render_html(context):
@@ -33,6 +91,6 @@ def render_pdf(context):
 
     html = render_to_string(TEMPLATE, {"b": context})
     try:
-        return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+        return HTML(string=html, base_url=SITE_ORIGIN + "/", url_fetcher=url_fetcher()).write_pdf()
     finally:
         _release_memory()

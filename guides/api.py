@@ -20,9 +20,7 @@ API_FILTERS = ["center", "department", "audience", "theme", "type", "charges", "
 
 
 def _json(data, status=200):
-    response = JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
-    response["Access-Control-Allow-Origin"] = "*"  # open data
-    return response
+    return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
 
 
 def _error(message, status=400, **extra):

@@ -5,11 +5,12 @@ syntax (or a JSON array when a value would not survive it); JSON uses the Englis
 codes, nested parts as arrays, and carries the fee items (with their basis) the items link to.
 """
 
-import csv
 import io
 import json
 
 from django.db.models import Prefetch
+
+from portal.spreadsheets import append_row, safe_csv_writer
 
 from .catalog_format import CHINESE, COLUMNS, NESTED, page_record
 from .models import FeeItem, GuideFee, GuidePage
@@ -166,7 +167,7 @@ def export_catalog(fmt, *, center=None, output=None):
     headers = [CHINESE[name] for name, _c, _o in COLUMNS]
     if fmt == "csv":
         text = io.TextIOWrapper(buffer, encoding="utf-8-sig", newline="", write_through=True)
-        writer = csv.writer(text)
+        writer = safe_csv_writer(text)
         writer.writerow(headers)
         for page, record in catalog_records(center):
             cells = record_cells(record, page)
@@ -178,10 +179,11 @@ def export_catalog(fmt, *, center=None, output=None):
 
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("事项")
-        sheet.append(headers)
+        append_row(sheet, headers)
         for page, record in catalog_records(center):
             cells = record_cells(record, page)
-            sheet.append([_xlsx_cell(sheet, cells[name]) for name, _c, _o in COLUMNS])
+            # every cell is text, so codes like "0012" and dates keep their spelling
+            append_row(sheet, ["" if cells[name] is None else str(cells[name]) for name, _c, _o in COLUMNS])
         workbook.save(buffer)
     else:
         document = {
@@ -194,12 +196,3 @@ def export_catalog(fmt, *, center=None, output=None):
     if output is None:
         return buffer.getvalue()
     return None
-
-
-def _xlsx_cell(sheet, text):
-    """Every cell is text, so codes like "0012" and dates keep their spelling and "=" is no formula."""
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(sheet, value=text)
-    cell.data_type = "s"
-    return cell

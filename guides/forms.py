@@ -1,5 +1,6 @@
 """The item edit form: the publishing rules applied to what the editor is about to save."""
 
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
 from portal.forms import ScheduleCheckMixin
@@ -8,6 +9,24 @@ from .validation import children_errors
 
 
 class GuidePageForm(ScheduleCheckMixin, WagtailAdminPageForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # 所属中心 and 实施主体 follow the folder the item is in (guides/ownership.py): shown,
+        # never editable, so an item cannot be pointed at another center or department.
+        from .models import GuideFolderPage
+
+        parent = self.parent_page
+        folder = GuideFolderPage.objects.filter(pk=parent.pk).first() if parent is not None else None
+        for name in ("center", "department"):
+            field = self.fields.get(name)
+            if field is None or folder is None:
+                continue
+            value = getattr(folder, f"{name}_id")
+            if value is not None:
+                self.initial[name] = value
+                field.disabled = True
+                field.help_text = _("由事项所在的目录决定，不能在此修改")
+
     def _live_forms(self, name):
         formset = self.formsets.get(name)
         if formset is None:

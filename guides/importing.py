@@ -12,18 +12,19 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.models import COMMENTS_RELATION_NAME, Page
 
 from portal.dbstats import analyze
 from portal.models import Department, ServiceCenter
+from portal.richtext import import_rich_text
 from portal.tabular import (
     Problems,
     TabularError,
@@ -37,7 +38,7 @@ from portal.tabular import (
     text_problem,
 )
 
-from . import bulk
+from . import bulk, import_review
 from .catalog_format import (
     ALIASES,
     BOOL_FIELDS,
@@ -84,6 +85,7 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     fee_items: int = 0
+    submitted: int = 0  # changed items sent to review (the user may not publish them)
     dry_run: bool = False
     draft: bool = False
     centers: list = field(default_factory=list)
@@ -95,12 +97,15 @@ class ImportResult:
 
     def summary(self):
         prefix = _("（试运行，未写入）") if self.dry_run else ""
-        return prefix + _("共 %(rows)s 行：新增 %(created)s，更新 %(updated)s，未变 %(unchanged)s") % {
+        text = prefix + _("共 %(rows)s 行：新增 %(created)s，更新 %(updated)s，未变 %(unchanged)s") % {
             "rows": self.rows,
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
         }
+        if self.submitted:
+            text += _("；其中 %(n)s 项已保存为草稿并提交审核，审核通过后发布") % {"n": self.submitted}
+        return text
 
     def counts(self):
         return {
@@ -109,6 +114,7 @@ class ImportResult:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "fee_items": self.fee_items,
+            "submitted": self.submitted,
         }
 
 
@@ -296,10 +302,8 @@ def parse_nested(part, value):
 
 
 def _notes_html(text):
-    text = as_text(text)
-    if not text or text.lstrip().startswith("<"):
-        return text
-    return "".join(f"<p>{escape(line)}</p>" for line in text.splitlines() if line.strip())
+    """其他说明: plain text, or the safe subset of portal.richtext (never raw HTML)."""
+    return import_rich_text(as_text(text))
 
 
 def read_row(values, row, label, problems, lookups):
@@ -499,7 +503,7 @@ def save_fee_items(definitions):
     """Create or update fee versions by (department, code, effective_from); returns how many changed."""
     changed = 0
     for department, values, basis in definitions:
-        fee = FeeItem.objects.filter(
+        fee = FeeItem.all_versions.filter(
             department=department, code=values["code"], effective_from=values["effective_from"]
         ).first()
         old_basis = []
@@ -515,6 +519,7 @@ def save_fee_items(definitions):
         for key, value in values.items():
             setattr(fee, key, value)
         fee.basis = [FeeBasis(sort_order=i, **b) for i, b in enumerate(basis)]
+        fee.live = True  # only users who may publish fee items get here (import_catalog)
         fee.save()
         changed += 1
     return changed
@@ -717,34 +722,6 @@ def plan(table, lookups, problems):
     return planned
 
 
-# --- permissions ---
-
-
-def check_permissions(user, planned, lookups, label, problems):
-    """An editor may import only where Wagtail lets them add (new) or edit (existing) pages."""
-    if user is None or user.is_superuser:
-        return
-    index = GuideIndexPage.objects.first()
-    folders = {(f.center_id, f.department_id): f for f in GuideFolderPage.objects.all()}
-    cache = {}
-    for item in planned:
-        if item.page is not None:
-            if not item.page.permissions_for_user(user).can_edit():
-                problems.add(item.row, label("department"), _("您没有编辑“%(name)s”的权限") % {"name": item.page.title})
-            continue
-        key = (item.center.pk, item.department.pk)
-        if key not in cache:
-            target = folders.get(key) or folders.get((item.center.pk, None)) or index
-            cache[key] = bool(target and target.permissions_for_user(user).can_add_subpage())
-        if not cache[key]:
-            problems.add(
-                item.row,
-                label("department"),
-                _("您没有在“%(center)s / %(department)s”下添加事项的权限")
-                % {"center": item.center.name, "department": item.department.name},
-            )
-
-
 # --- the import ---
 
 
@@ -752,7 +729,13 @@ def import_catalog(source, *, filename, user=None, dry_run=False, draft=False, l
     """Read, check and (unless dry_run or any problem) write a catalog file; see module docstring."""
     result = ImportResult(filename=filename, dry_run=dry_run, draft=draft)
     try:
-        table = read_table(source, filename=filename, aliases=ALIASES, required=REQUIRED_COLUMNS)
+        table = read_table(
+            source,
+            filename=filename,
+            aliases=ALIASES,
+            required=REQUIRED_COLUMNS,
+            max_rows=getattr(settings, "CATALOG_IMPORT_MAX_ROWS", 20_000),
+        )
     except TabularError as exc:
         result.problems = exc.problems
         return result
@@ -774,13 +757,18 @@ def import_catalog(source, *, filename, user=None, dry_run=False, draft=False, l
     )
     if definitions and not may_edit_fees:
         problems.add(0, "fee_items", _("您没有维护收费项目的权限"))
+    elif definitions and not (user is None or user.is_superuser or user.has_perm("guides.publish_feeitem")):
+        # fee items go through review like items: a file cannot publish them for this user
+        problems.add(0, "fee_items", _("收费项目须经审核：请在后台“收费项目”中保存并提交审核，不能通过导入直接发布"))
     _fee_definitions_in_lookups(definitions, lookups)
     planned = plan(table, lookups, problems)
 
     def label(name):
         return table.labels.get(name) or CHINESE.get(name, name)
 
-    check_permissions(user, planned, lookups, label, problems)
+    import_review.check_permissions(user, planned, label, problems)
+    in_workflow = _pages_in_workflow([item.page.pk for item in planned if item.page is not None and item.changed])
+    import_review.check_workflows(planned, in_workflow, label, problems)
     if problems:
         result.problems = list(problems)
         return result
@@ -797,7 +785,11 @@ def import_catalog(source, *, filename, user=None, dry_run=False, draft=False, l
         result.fee_items = save_fee_items(definitions)
         if definitions:
             lookups = Lookups()  # link items to the saved fee rows
-        write(planned, lookups, user=user, publish=not draft)
+        publishable, review = import_review.split_by_publish_right(user, planned)
+        write(publishable, lookups, user=user, publish=not draft)
+        written = write(review, lookups, user=user, publish=False)
+        if not draft:
+            result.submitted = import_review.submit_for_review(written, user)
         if log:
             log_import(result, user)
     if result.created + result.updated >= ANALYZE_AFTER_ROWS:
@@ -806,7 +798,10 @@ def import_catalog(source, *, filename, user=None, dry_run=False, draft=False, l
 
 
 def write(planned, lookups, *, user=None, publish=True):
-    """Create new pages and update changed ones (fast path; the normal API for special states)."""
+    """Create new pages and update changed ones (fast path; the normal API for special states);
+    returns the ids of the pages written."""
+    if not planned:
+        return []
     from portal.models import HomePage
 
     from .demo import ensure_index_pages
@@ -843,7 +838,7 @@ def write(planned, lookups, *, user=None, publish=True):
         old["fees"] = sorted(page.fees.all(), key=lambda c: c.sort_order or 0)
         apply_record(page, item.record, lookups, item.center, item.department)
         changes.append((page, old))
-    bulk.create_pages(new, user=user, publish=publish)
+    created = bulk.create_pages(new, user=user, publish=publish)
     bulk.update_pages(changes, user=user, publish=publish)
     for page, item in slow:
         target = folder(item.center, item.department)
@@ -852,8 +847,9 @@ def write(planned, lookups, *, user=None, publish=True):
             page = GuidePage.objects.get(pk=page.pk)
         apply_record(page, item.record, lookups, item.center, item.department)
         revision = page.save_revision(user=user, log_action=True)
-        if publish:
+        if publish:  # the caller checked the user's publish permission (guides/import_review.py)
             revision.publish(user=user, log_action=True, skip_permission_checks=True)
+    return [page.pk for page in created] + [page.pk for page, _old in changes] + [page.pk for page, _item in slow]
 
 
 def ensure_folders(index, pairs):

@@ -24,7 +24,7 @@ from wagtail.admin.panels import (
 )
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
-from wagtail.models import Orderable, Page
+from wagtail.models import DraftStateMixin, Orderable, Page, RevisionMixin, WorkflowMixin
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
@@ -95,8 +95,16 @@ class FeeItemQuerySet(models.QuerySet):
         return self.filter(Q(effective_from__lte=on), Q(effective_to__isnull=True) | Q(effective_to__gte=on))
 
 
-class FeeItem(index.Indexed, ClusterableModel):
-    """A charge (收费项目). Versioned by effective dates: each row is one version of `code`."""
+class PublishedFeeItemManager(models.Manager.from_queryset(FeeItemQuerySet)):
+    """Published fee items only (what the public site, API and files use)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(live=True)
+
+
+class FeeItem(WorkflowMixin, DraftStateMixin, RevisionMixin, index.Indexed, ClusterableModel):
+    """A charge (收费项目). Versioned by effective dates: each row is one version of `code`.
+    Reviewed like items (guides/fee_review.py); `objects`: published rows, `all_versions`: all."""
 
     code = models.CharField(_("收费编码"), max_length=50)
     name = models.CharField(_("收费项目名称"), max_length=200)
@@ -110,7 +118,8 @@ class FeeItem(index.Indexed, ClusterableModel):
     effective_to = models.DateField(_("执行截止日"), null=True, blank=True)
     notes = models.TextField(_("备注"), blank=True)
 
-    objects = FeeItemQuerySet.as_manager()
+    all_versions = FeeItemQuerySet.as_manager()  # first, so the default manager (admin)
+    objects = PublishedFeeItemManager()
 
     panels = [
         FieldPanel("code"),
@@ -372,10 +381,21 @@ class GuidePage(RoutablePageMixin, Page):
     def __str__(self):
         return self.title
 
-    def save(self, *args, **kwargs):
+    def prepare_for_save(self):
+        """Every write (also guides/bulk.py): pinyin keys; 其他说明 whitelisted (portal/richtext.py)."""
+        from portal.richtext import clean_rich_text
+
         from .pinyin import pinyin_keys
 
         self.pinyin_initial, self.pinyin = pinyin_keys(self.title)
+        self.notes = clean_rich_text(self.notes)
+
+    def save(self, *args, **kwargs):
+        from .ownership import apply_folder_owner, unique_item_code
+
+        apply_folder_owner(self)  # guides/ownership.py: center/department from the tree,
+        self.item_code = unique_item_code(self)  # and a copy's code gets "-副本"
+        self.prepare_for_save()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "title" in update_fields:
             kwargs["update_fields"] = list({*update_fields, "pinyin_initial", "pinyin"})
@@ -505,7 +525,13 @@ class Material(Orderable):
 
 class GuideFee(Orderable):
     page = ParentalKey(GuidePage, related_name="fees", on_delete=models.CASCADE)
-    fee_item = models.ForeignKey(FeeItem, verbose_name=_("收费项目"), on_delete=models.PROTECT, related_name="+")
+    fee_item = models.ForeignKey(
+        FeeItem,
+        verbose_name=_("收费项目"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"live": True},  # published fee items only
+    )
 
     def __str__(self):
         return str(self.fee_item)
@@ -569,3 +595,6 @@ class LifeEventItem(Orderable):
     item = models.ForeignKey(GuidePage, verbose_name=_("事项"), on_delete=models.CASCADE, related_name="+")
 
     panels = [FieldPanel("item")]
+
+
+from .fee_review import FeeApprovalTask  # noqa: E402, F401  (a model of this app)

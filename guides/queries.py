@@ -15,7 +15,7 @@ def items_for_display(queryset=None):
         Prefetch(
             "fees",
             queryset=GuideFee.objects.select_related("fee_item").prefetch_related(
-                Prefetch("fee_item", queryset=FeeItem.objects.prefetch_related("basis"))
+                Prefetch("fee_item", queryset=FeeItem.all_versions.prefetch_related("basis"))
             ),
         ),
     )

@@ -5,8 +5,6 @@ items (the Python version needs every child row in memory).
 tests/guides/test_completeness.py checks both versions agree on every demo item.
 """
 
-import csv
-
 from django.db.models import (
     BooleanField,
     Case,
@@ -22,6 +20,8 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Trim
+
+from portal.spreadsheets import safe_csv_writer
 
 from .completeness import DISCLOSURES
 from .models import POWER_CODES, FeeBasis, GuideFee, GuidePage, GuideStep, LegalBasis, Material, power_field
@@ -111,7 +111,7 @@ def missing_labels(item):
 
 def write_csv(queryset, stream):
     """One row per item: center, department, code, name, present, missing disclosures."""
-    writer = csv.writer(stream)
+    writer = safe_csv_writer(stream)
     writer.writerow(["中心", "部门", "事项编码", "事项名称", "已公开项数", "缺失内容", "状态"])
     for item in queryset.iterator(chunk_size=500):
         writer.writerow(

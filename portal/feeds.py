@@ -10,8 +10,20 @@ from django.utils.html import strip_tags
 from .notices import CATEGORY_LABELS, visible_notices
 
 
+class TextSummaryAtom1Feed(Atom1Feed):
+    """Atom whose entry summaries are plain text (`<summary type="text">`): Django's Atom1Feed
+    declares every summary `type="html"`, so a reader would interpret markup typed into a
+    plain-text summary. Use it for any feed whose item_description() returns plain text."""
+
+    def add_item_elements(self, handler, item):
+        description = item.get("description")
+        super().add_item_elements(handler, {**item, "description": None})
+        if description is not None:
+            handler.addQuickElement("summary", description, {"type": "text"})
+
+
 class NoticeFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = TextSummaryAtom1Feed
     title = "通知公告"
     link = "/notices/"
     subtitle = "政务服务中心发布的通知、公告、公示和政策解读"

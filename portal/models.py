@@ -137,6 +137,12 @@ class StandardPage(Page):
     class Meta:
         verbose_name = _("普通页面")
 
+    def save(self, *args, **kwargs):
+        from .richtext import clean_rich_text
+
+        self.body = clean_rich_text(self.body)
+        return super().save(*args, **kwargs)
+
 
 class EditorialRole(models.Model):
     """What a group stands for: a role, scoped to a center or a department (see portal/roles.py).
@@ -256,6 +262,9 @@ class NoticePage(Page):
         indexes = [models.Index(fields=["pinned", "date"])]
 
     def save(self, *args, **kwargs):
+        from .richtext import clean_rich_text
+
+        self.body = clean_rich_text(self.body)
         # The center follows the index page the notice lives under, so listings can filter by it.
         parent = self.get_parent() if self.pk or self.path else None
         if parent is not None:

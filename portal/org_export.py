@@ -5,11 +5,11 @@ phone, sort_order, so that importing the file into an empty database gives the s
 (with their order, which the bulletins' rankings use) and departments back.
 """
 
-import csv
 import io
 import json
 
 from .models import Department, ServiceCenter
+from .spreadsheets import append_row, safe_csv_writer
 
 FORMATS = ("csv", "xlsx", "json")
 COLUMNS = ["kind", "code", "name", "parent", "level", "sort_order", "address", "hours", "phone"]
@@ -62,14 +62,14 @@ def export_org(fmt):
 
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("组织机构")
-        sheet.append(COLUMNS)
+        append_row(sheet, COLUMNS)
         for row in rows:
-            sheet.append(row)
+            append_row(sheet, row)
         buffer = io.BytesIO()
         workbook.save(buffer)
         return buffer.getvalue()
     text = io.StringIO(newline="")
-    writer = csv.writer(text)
+    writer = safe_csv_writer(text)
     writer.writerow(COLUMNS)
     writer.writerows(rows)
     return text.getvalue().encode("utf-8-sig")

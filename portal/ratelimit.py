@@ -1,14 +1,16 @@
 """Per-client rate limits for search, suggestions and the JSON APIs (429 with Retry-After).
 
-Fixed windows counted in the shared cache, so limits hold across processes when the cache is
-Redis. If the cache is down the request is let through: search must not fail because Redis did.
+Fixed windows counted in the `ratelimit` cache (settings.CACHES): Redis when REDIS_URL is set,
+so limits hold across every process and machine; otherwise files under the state directory,
+shared by the web workers of one machine (README, *Rate limits*). If the cache is down the
+request is let through: search must not fail because Redis did.
 """
 
 import math
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import JsonResponse
 from django.shortcuts import render
 
@@ -34,6 +36,7 @@ def hit(name, client, limit, window, now=None):
     now = time.time() if now is None else now
     slot = int(now // window)
     key = f"ratelimit:{name}:{client}:{slot}"
+    cache = caches["ratelimit"]
     try:
         cache.add(key, 0, timeout=window + 1)
         count = cache.incr(key)

@@ -60,9 +60,11 @@ MODEL_PERMS = {
         "guides.add_feeitem",
         "guides.change_feeitem",
         "guides.delete_feeitem",
+        "guides.publish_feeitem",
         "guides.view_feeitem",
     ],
 }
+FEE_WORKFLOW = "收费项目审核"  # fee items (snippets): every center's admins approve (scope: wagtail_hooks)
 COLLECTION_PERMS = {
     EditorialRole.WINDOW: ["wagtaildocs.add_document", "wagtaildocs.choose_document", "wagtailimages.choose_image"],
     EditorialRole.REVIEWER: ["wagtaildocs.add_document", "wagtaildocs.choose_document", "wagtailimages.choose_image"],
@@ -275,7 +277,32 @@ def setup_roles(center_codes=None):
             summary["departments"] += 1
         summary["centers"] += 1
     sysadmin.permissions.add(*access)
+    summary["workflows"] += _fee_workflow()
     return summary
+
+
+def _fee_workflow():
+    """Fee items follow review like items: one workflow for the FeeItem snippet whose task the
+    center admins approve; portal/wagtail_hooks.py keeps each admin to their own center's."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import WorkflowContentType
+
+    try:
+        from guides.models import FeeApprovalTask, FeeItem
+    except ImportError:
+        return 0
+    groups = [
+        role.group for role in EditorialRole.objects.filter(role=EditorialRole.CENTER_ADMIN).select_related("group")
+    ]
+    task = FeeApprovalTask.objects.filter(name="收费项目 · 中心审批").first()
+    if task is None:
+        task = FeeApprovalTask.objects.create(name="收费项目 · 中心审批")
+    task.groups.set(groups)
+    workflow = _workflow(FEE_WORKFLOW, [task], [])
+    WorkflowContentType.objects.update_or_create(
+        content_type=ContentType.objects.get_for_model(FeeItem), defaults={"workflow": workflow}
+    )
+    return 1
 
 
 def _bulletin_index():

@@ -26,6 +26,8 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from .spreadsheets import unescape_cell
+
 FORMATS = ("csv", "xlsx", "json")
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
@@ -204,7 +206,7 @@ def _is_blank(value):
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def read_table(source, *, filename, aliases, required=(), max_bytes=None, allow_unknown=False):
+def read_table(source, *, filename, aliases, required=(), max_bytes=None, allow_unknown=False, max_rows=None):
     """Read a CSV/XLSX/JSON file into a Table; raise TabularError listing every problem found.
 
     `aliases` maps each canonical column name to its accepted spellings (e.g. Chinese headers);
@@ -213,13 +215,19 @@ def read_table(source, *, filename, aliases, required=(), max_bytes=None, allow_
     `open_table()`, which reads them one at a time.
     """
     table = open_table(
-        source, filename=filename, aliases=aliases, required=required, max_bytes=max_bytes, allow_unknown=allow_unknown
+        source,
+        filename=filename,
+        aliases=aliases,
+        required=required,
+        max_bytes=max_bytes,
+        allow_unknown=allow_unknown,
+        max_rows=max_rows,
     )
     table.rows = list(table.rows)
     return table
 
 
-def open_table(source, *, filename, aliases, required=(), max_bytes=None, allow_unknown=False):
+def open_table(source, *, filename, aliases, required=(), max_bytes=None, allow_unknown=False, max_rows=None):
     """Like read_table, but CSV and XLSX rows are streamed: `table.rows` is an iterator.
 
     Problems with the file as a whole (type, size, encoding, empty, damaged workbook) are raised
@@ -228,7 +236,8 @@ def open_table(source, *, filename, aliases, required=(), max_bytes=None, allow_
     the iteration ends; once there is one, no further rows are yielded. Memory stays flat
     whatever the file's size: a CSV is decoded chunk by chunk (the encoding, UTF-8 or GB18030,
     is settled by a first pass over the bytes), an XLSX is read with openpyxl's read-only mode.
-    JSON files are parsed whole (their rows are a list).
+    JSON files are parsed whole (their rows are a list). Rows, columns and reading time are
+    bounded by portal/import_limits.py (`max_rows` overrides IMPORT_MAX_ROWS).
     """
     fmt = detect_format(filename)
     limit = max_bytes or max_upload_bytes()
@@ -239,7 +248,7 @@ def open_table(source, *, filename, aliases, required=(), max_bytes=None, allow_
         data = read_bytes(source, max_bytes=max_bytes)
         if not data.strip():
             raise TabularError(Problem(0, "", _("文件是空的")))
-        return _json_table(data, aliases=aliases, required=required, allow_unknown=allow_unknown)
+        return _json_table(data, aliases=aliases, required=required, allow_unknown=allow_unknown, max_rows=max_rows)
     handle, owned = _open_binary(source)
     try:
         encoding = _scan(handle, limit, csv=fmt == "csv")
@@ -247,6 +256,9 @@ def open_table(source, *, filename, aliases, required=(), max_bytes=None, allow_
         if fmt == "csv":
             records, closer = _csv_records(handle, encoding)
         else:
+            from .import_limits import check_xlsx_archive
+
+            check_xlsx_archive(handle)
             records, closer = _xlsx_records(handle)
         header = next(records, None)
         if header is None:
@@ -262,7 +274,17 @@ def open_table(source, *, filename, aliases, required=(), max_bytes=None, allow_
         if owned:
             handle.close()
 
-    return _grid_table(fmt, header, records, 2, close, aliases=aliases, required=required, allow_unknown=allow_unknown)
+    from .import_limits import RowBudget
+
+    budget = RowBudget(2, rows=max_rows)
+    try:
+        budget.check(1, header)
+    except TabularError:
+        close()
+        raise
+    return _grid_table(
+        fmt, header, records, 2, close, aliases=aliases, required=required, allow_unknown=allow_unknown, budget=budget
+    )
 
 
 SCAN_CHUNK = 1024 * 1024
@@ -378,6 +400,7 @@ def _xlsx_records(handle):
     try:
         workbook = load_workbook(source, read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # the claimed size may lie: read the rows that exist
     except Exception:  # noqa: BLE001 — openpyxl raises many kinds for a damaged workbook
         raise TabularError(damaged)
 
@@ -430,21 +453,25 @@ def _label_for(canonical, aliases):
     return f"{chinese[0]}（{canonical}）" if chinese else canonical
 
 
-def _grid_table(fmt, header, records, first_row, close, *, aliases, required, allow_unknown):
+def _grid_table(fmt, header, records, first_row, close, *, aliases, required, allow_unknown, budget=None):
     """A Table whose rows are read from `records` as they are iterated (see open_table)."""
     positions, labels, problems = _resolve_headers(header, aliases, required, allow_unknown, first_row - 1)
     table = Table(format=fmt, columns=list(labels), labels=labels, header_row=first_row - 1)
-    table.rows = _grid_rows(header, records, first_row, positions, problems, close)
+    table.rows = _grid_rows(header, records, first_row, positions, problems, close, budget)
     return table
 
 
-def _grid_rows(header, records, first_row, positions, problems, close):
+def _grid_rows(header, records, first_row, positions, problems, close, budget=None):
     yielded = 0
     unnamed_label = {}
     try:
         try:
             for offset, record in enumerate(records):
+                if not record:
+                    continue  # a gap in a sparse sheet: nothing to read or count
                 number = first_row + offset
+                if budget is not None:
+                    budget.check(number, record)
                 if all(_is_blank(value) for value in record):
                     continue
                 values = {}
@@ -457,7 +484,7 @@ def _grid_rows(header, records, first_row, positions, problems, close):
                             problems.add(number, _("第 %(n)s 列") % {"n": position + 1}, _("该列没有表头，无法识别"))
                         continue
                     if isinstance(value, str):
-                        value = value.strip()
+                        value = unescape_cell(value.strip())
                     values[canonical] = value
                 if problems:
                     continue  # keep looking for the reader's problems; the rows are no longer used
@@ -473,7 +500,7 @@ def _grid_rows(header, records, first_row, positions, problems, close):
         close()
 
 
-def _json_table(data, *, aliases, required, allow_unknown):
+def _json_table(data, *, aliases, required, allow_unknown, max_rows=None):
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -489,6 +516,11 @@ def _json_table(data, *, aliases, required, allow_unknown):
     records = document.get("items") if isinstance(document, dict) else document
     if not isinstance(records, list):
         raise TabularError(Problem(0, "", _("JSON 文件应为对象数组，或包含 items 数组的对象")))
+    from .import_limits import RowBudget
+
+    budget = RowBudget(1, rows=max_rows)
+    if len(records) > budget.rows:
+        budget.check(len(records), [True])  # raises: too many rows
     known = _alias_map(aliases)
     problems = Problems()
     table = Table(format="json", columns=[], labels={}, header_row=0)

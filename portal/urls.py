@@ -6,7 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from portal import views
+from portal import media, views
 from portal.feeds import NoticeFeed
 
 handler404 = "portal.views.page_not_found"
@@ -29,16 +29,8 @@ for module in ("guides.urls", "disclosures.urls", "search.urls"):
         if exc.name != module:
             raise
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-else:
-    from django.views.static import serve
-
-    # Local media (forms, PDFs) when no object storage is configured; see docs/deploy.md.
-    urlpatterns.append(
-        path(settings.MEDIA_URL.lstrip("/") + "<path:path>", serve, {"document_root": settings.MEDIA_ROOT})
-    )
+# Media (forms, PDFs, images) only through a view that checks the owning collection and page:
+# a draft bulletin's PDF or a restricted collection's file is a 404 (portal/media.py).
+urlpatterns.append(path(settings.MEDIA_URL.lstrip("/") + "<path:path>", media.serve_media, name="media"))
 
 urlpatterns.append(path("", include(wagtail_urls)))

@@ -7,6 +7,7 @@ listing shows only those, and creating, editing or deleting another's fee item i
 """
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from wagtail import hooks
@@ -23,6 +24,15 @@ def two_factor_urls():
         path("two-factor/", signin.setup_view, name="portal_two_factor_setup"),
         path("two-factor/verify/", signin.verify_view, name="portal_two_factor_verify"),
     ]
+
+
+@hooks.register("before_serve_document")
+def refuse_private_document(document, request):
+    """/documents/<id>/…: unpublished bulletins' PDFs and restricted collections are a 404."""
+    from .media import document_is_public
+
+    if not document_is_public(document):
+        raise Http404
 
 
 @hooks.register("register_account_menu_item")
@@ -111,7 +121,7 @@ def check_fee_item_delete(request, instances):
 
 def scoped_fee_items(request):
     """The fee-item listing, limited to the editor's departments or centers."""
-    return _fee_item_model().objects.filter(scope_for(request.user).item_q("department", "department__center"))
+    return _fee_item_model().all_versions.filter(scope_for(request.user).item_q("department", "department__center"))
 
 
 def _limit_fee_item_listing():

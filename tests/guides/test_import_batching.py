@@ -175,8 +175,16 @@ def test_upload_refuses_fee_items_of_another_department(client):
     assert not FeeItem.objects.filter(code="SCOPE-OTHER").exists()
     assert not GuidePage.objects.filter(item_code="SCOPE-ITEM-1").exists()
 
+    # their own department's fee items go through review (issue 11): a file cannot publish them
     response = _upload(client, _fee_document("scjg", "SCOPE-OWN", "SCOPE-ITEM-2"))
     assert response.status_code == 200
-    assert "收费项目的权限" not in response.content.decode()
+    body = response.content.decode()
+    assert "收费项目的权限" not in body and "收费项目须经审核" in body
+    assert not FeeItem.all_versions.filter(code="SCOPE-OWN").exists()
+    # the center admin, who approves fee items, may import them
+    client.force_login(make_editor("fee_scope_admin", EditorialRole.CENTER_ADMIN, "city"))
+    response = _upload(client, _fee_document("scjg", "SCOPE-OWN", "SCOPE-ITEM-2"))
+    assert response.status_code == 200
+    assert "收费项目须经审核" not in response.content.decode()
     fee = FeeItem.objects.get(code="SCOPE-OWN")
     assert fee.department.code == "scjg" and fee.department.center.code == "city"

@@ -189,7 +189,9 @@ def test_own_fee_item_edit_is_allowed_and_logged(client, window):
     form = response.context and response.context.get("form")
     assert response.status_code == 302, form and (form.errors, [fs.errors for fs in form.formsets.values()])
     own.refresh_from_db()
-    assert own.notes == "价格主管部门复核"
+    # fee items are reviewed (issue 11): window staff save a draft; the public row is unchanged
+    assert own.notes != "价格主管部门复核" and own.has_unpublished_changes
+    assert own.latest_revision.as_object().notes == "价格主管部门复核"
     entry = ModelLogEntry.objects.filter(object_id=str(own.pk), action="wagtail.edit").latest("timestamp")
     assert entry.user_id == window.pk
 

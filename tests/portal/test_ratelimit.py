@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 
 from portal.ratelimit import hit
 
@@ -15,9 +15,9 @@ def tight_limits(settings):
         ("search", "/search/", 2, 60),
         ("api", "/api/", 2, 60),
     ]
-    cache.clear()
+    caches["ratelimit"].clear()
     yield
-    cache.clear()
+    caches["ratelimit"].clear()
 
 
 def test_api_over_limit_gets_json_429_with_retry_after(client, db, tight_limits):
@@ -60,7 +60,7 @@ def test_broken_cache_lets_requests_through(db, tight_limits, monkeypatch):
     def boom(*args, **kwargs):
         raise ConnectionError("cache down")
 
-    monkeypatch.setattr(cache, "add", boom)
+    monkeypatch.setattr(caches["ratelimit"], "add", boom)
     assert hit("t", "c", 1, 60) == 0
 
 
@@ -73,9 +73,9 @@ def production_rules(settings):
         ("search", "/search/", 2, 60),
         ("api", "/api/", 2, 60),
     ]
-    cache.clear()
+    caches["ratelimit"].clear()
     yield settings.RATE_LIMITS
-    cache.clear()
+    caches["ratelimit"].clear()
 
 
 @pytest.mark.parametrize(
