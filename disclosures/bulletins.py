@@ -493,6 +493,7 @@ def seed_demo(stdout=None, small=False, today=None):
                 month = previous_period(month)
             wanted.append((ALL, month))
     built = 0
+    wanted.sort(key=lambda pair: pair[1])  # oldest first, so each PDF can show 环比 with the month before
     for code, period in wanted:
         pages = BulletinPage.objects.filter(period=period)
         pages = pages.filter(center__isnull=True) if code == ALL else pages.filter(center__code=code)

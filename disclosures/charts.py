@@ -242,14 +242,19 @@ def series_line_chart(points, label, unit="", width=640, height=280):
     left, right, top, bottom = 56, 16, 36, 44
     plot_width, plot_height = width - left - right, height - top - bottom
     ticks = nice_ticks(100 if unit == "%" else max(known))
-    y_scale = plot_height / ticks[-1]
+    if unit == "%" and min(known) >= 50:  # rates near the top: show the band they move in
+        low = math.floor((min(known) - 1) / 5) * 5
+        step = 1 if 100 - low <= 10 else (5 if 100 - low <= 25 else 10)
+        ticks = list(range(100 - ((100 - low) // step + (1 if (100 - low) % step else 0)) * step, 101, step))
+    base = ticks[0]
+    y_scale = plot_height / (ticks[-1] - base)
     step = plot_width / max(1, len(points) - 1)
 
     def x_of(i):
         return left + i * step if len(points) > 1 else left + plot_width / 2
 
     def y_of(value):
-        return top + plot_height - value * y_scale
+        return top + plot_height - (value - base) * y_scale
 
     for tick in ticks:
         y = y_of(tick)

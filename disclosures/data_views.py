@@ -62,7 +62,9 @@ def series_api(request, fmt="json"):
         else:
             info = _metric_info(query.metric)
             notes = [[_("标题"), series.title(query)], *([key, value] for key, value in info.items())]
-            content = datafiles.write_xlsx([(_("整洁数据"), SERIES_FIELDS, rows), (_("说明"), [_("项目"), _("内容")], notes)])
+            content = datafiles.write_xlsx(
+                [(_("整洁数据"), SERIES_FIELDS, rows), (_("说明"), [_("项目"), _("内容")], notes)]
+            )
         response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
         response["Content-Disposition"] = f'attachment; filename="series-{name}.{fmt}"'
         response["Access-Control-Allow-Origin"] = "*"
@@ -118,17 +120,19 @@ def series_page(request):
         result = series.compute(query)
         for point in result["points"]:
             point["display"] = (
-                format_rate(point["value"]) if query.metric.is_rate else ("—" if point["value"] is None else point["value"])
+                format_rate(point["value"])
+                if query.metric.is_rate
+                else ("—" if point["value"] is None else point["value"])
             )
     centers = list(ServiceCenter.objects.order_by("sort_order", "code"))
-    departments = list(Department.objects.filter(center=query.center).order_by("code")) if query and query.center else []
+    departments = (
+        list(Department.objects.filter(center=query.center).order_by("code")) if query and query.center else []
+    )
     context = {
         "query": query,
         "error": error,
         "result": result,
-        "chart": charts.series_line_chart(result["points"], series.title(query), query.metric.unit)
-        if query
-        else "",
+        "chart": charts.series_line_chart(result["points"], series.title(query), query.metric.unit) if query else "",
         "urls": _urls(query) if query else {},
         "centers": centers,
         "departments": departments,

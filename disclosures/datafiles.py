@@ -90,7 +90,14 @@ def to_xlsx(data, title="", previous=None, last_year=None):
     tidy = opendata.tidy_rows(data, previous, last_year)
     sheets = [(_("整洁数据"), opendata.TIDY_FIELDS, ([row[f] for f in opendata.TIDY_FIELDS] for row in tidy))]
     summary_rows = [
-        [row["key"], row["label"], row["value"], row["numerator"], row["denominator"], "%" if row["is_rate"] else _("件")]
+        [
+            row["key"],
+            row["label"],
+            row["value"],
+            row["numerator"],
+            row["denominator"],
+            "%" if row["is_rate"] else _("件"),
+        ]
         for row in tables.summary_rows(data) + tables.extra_rows(data)
     ]
     sheets.append((_("概况"), [_("指标"), _("指标名称"), _("数值"), _("分子"), _("分母"), _("单位")], summary_rows))
@@ -117,11 +124,23 @@ def to_xlsx(data, title="", previous=None, last_year=None):
     ]
     sheets.append((_("排名"), [_("排名"), _("中心编码"), _("中心"), _("办结量")], ranking))
     trend = [
-        [data.get("center"), data.get("center_name"), p["period"], p["received"], p["completed"], p["completed_on_time"], p["on_time_rate"]]
+        [
+            data.get("center"),
+            data.get("center_name"),
+            p["period"],
+            p["received"],
+            p["completed"],
+            p["completed_on_time"],
+            p["on_time_rate"],
+        ]
         for p in tables.trend_rows(data)
     ]
     sheets.append(
-        (_("趋势"), [_("中心编码"), _("中心"), _("月份"), _("受理量"), _("办结量"), _("按时办结数"), _("按时办结率")], trend)
+        (
+            _("趋势"),
+            [_("中心编码"), _("中心"), _("月份"), _("受理量"), _("办结量"), _("按时办结数"), _("按时办结率")],
+            trend,
+        )
     )
     notes = [[_("通报"), title, "", ""]] if title else []
     notes += [[str(m.label), str(m.definition), str(m.formula), str(m.source)] for m in metrics.METRICS]

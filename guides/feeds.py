@@ -70,7 +70,9 @@ def _fee_changes(center):
     out = []
     for fee in versions[:FEED_SIZE]:
         previous = (
-            FeeItem.objects.filter(department_id=fee.department_id, code=fee.code, effective_from__lt=fee.effective_from)
+            FeeItem.objects.filter(
+                department_id=fee.department_id, code=fee.code, effective_from__lt=fee.effective_from
+            )
             .order_by("-effective_from")
             .first()
         )

@@ -175,7 +175,8 @@ def test_bulletin_page_shows_figures_counts_charts_definitions_downloads_citatio
     for ext in (".pdf", ".csv", ".xlsx"):
         assert f"/api/bulletins/city/{last_month}{ext}" in html
     assert city_bulletin.full_url in html
-    assert f"<dd>{city_bulletin.live_revision_id}</dd>" in html
+    assert f"第1版（修订 {city_bulletin.live_revision_id}）" in html
+    assert "建议引用格式" in html and "比率对比与排名" in html
     # Strict CSP: no inline scripts or styles.
     assert not re.search(r"<script(?![^>]*\bsrc=)(?![^>]*application/ld\+json)", html)
     assert " style=" not in html and "<style" not in html

@@ -67,7 +67,9 @@ def test_rebuild_with_changed_figures_publishes_a_correction(client, period):
     # The old version stays downloadable, with its own figures and its own PDF.
     v1 = client.get(f"/api/bulletins/dongcheng/{month}/v1.json").json()
     assert v1["counts"] == old["counts"]
-    rows = list(csv.DictReader(io.StringIO(client.get(f"/api/bulletins/dongcheng/{month}/v1.csv").content.decode("utf-8-sig"))))
+    rows = list(
+        csv.DictReader(io.StringIO(client.get(f"/api/bulletins/dongcheng/{month}/v1.csv").content.decode("utf-8-sig")))
+    )
     first = next(r for r in rows if r["metric"] == "on_time_rate" and not r["department_code"])
     assert int(first["numerator"]) == old["counts"]["completed_on_time"]
     v1_pdf = b"".join(client.get(f"/api/bulletins/dongcheng/{month}/v1.pdf").streaming_content)

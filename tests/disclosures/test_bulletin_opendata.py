@@ -196,7 +196,9 @@ def test_series_bad_input_is_a_chinese_400(client, query, message):
 
 def test_series_data_package_validates(client, last_month, tmp_path):
     frictionless = pytest.importorskip("frictionless")
-    descriptor = client.get(f"/api/series/datapackage.json?center=dongcheng&metric=same_day_rate&to={last_month}").json()
+    descriptor = client.get(
+        f"/api/series/datapackage.json?center=dongcheng&metric=same_day_rate&to={last_month}"
+    ).json()
     resource = descriptor["resources"][0]
     (tmp_path / "series.csv").write_bytes(client.get(resource["path"].split("testserver", 1)[1]).content)
     resource["path"] = "series.csv"
