@@ -35,6 +35,8 @@ class BulletinFeed(Feed):
         code = (request.GET.get("center") or "").strip().lower()
         if not code:
             return None
+        if len(code) > 32 or not code.replace("-", "").replace("_", "").isalnum() or not code.isascii():
+            raise Http404("找不到该服务中心。")
         if code == bulletins.ALL:
             return bulletins.ALL
         center = ServiceCenter.objects.filter(code=code).first()

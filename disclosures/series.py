@@ -9,6 +9,7 @@ Changes: 环比 against the previous month and 同比 against the same month a y
 points for rates, cases for counts), where those months are published. Two queries.
 """
 
+import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -45,11 +46,24 @@ class Query:
         return params
 
 
+CODE_RE = re.compile(r"^[a-z0-9_-]{1,32}$")
+
+
 def _month(value, name):
     try:
-        return parse_period(value)
-    except StatisticsError:
-        raise SeriesError(_("参数 %(name)s 应为 YYYY-MM 格式的月份。") % {"name": name})
+        month = parse_period(value)
+    except (StatisticsError, ValueError):
+        month = None
+    if month is None or not (2000 <= month.year <= 2100):
+        raise SeriesError(_("参数 %(name)s 应为 YYYY-MM 格式的月份（2000—2100 年）。") % {"name": name})
+    return month
+
+
+def _code(params, name, default=""):
+    code = str(params.get(name) or default).strip().lower()
+    if code and not CODE_RE.match(code):
+        raise SeriesError(_("参数 %(name)s 不是有效的编码。") % {"name": name})
+    return code
 
 
 def latest_period():
@@ -62,14 +76,14 @@ def parse_query(params):
     """A Query from request parameters; SeriesError with a Chinese message for bad input."""
     from portal.models import Department, ServiceCenter
 
-    center_code = str(params.get("center") or ALL).strip().lower()
+    center_code = _code(params, "center", ALL)
     center = None
     if center_code != ALL:
         center = ServiceCenter.objects.filter(code=center_code).first()
         if center is None:
             raise SeriesError(_("找不到编码为“%(code)s”的服务中心。") % {"code": center_code[:40]})
     department = None
-    department_code = str(params.get("department") or "").strip().lower()
+    department_code = _code(params, "department")
     if department_code:
         if center is None:
             raise SeriesError(_("按部门查询时请同时指定中心（center）。"))

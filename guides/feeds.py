@@ -106,6 +106,8 @@ class ItemChangesFeed(Feed):
         code = (request.GET.get("center") or "").strip().lower()
         if not code:
             return None
+        if len(code) > 32 or not code.replace("-", "").replace("_", "").isalnum() or not code.isascii():
+            raise Http404("找不到该服务中心。")
         center = ServiceCenter.objects.filter(code=code).first()
         if center is None:
             raise Http404(_("找不到该服务中心。"))

@@ -169,10 +169,12 @@ def test_series_of_a_center_over_published_months(client, last_month):
     assert "<svg" in page and "chart-series" in page and last_month in page
 
 
-def test_series_twelve_months_lists_the_missing_ones(client, last_month):
+def test_series_twelve_months_lists_the_missing_ones(client, last_month, django_assert_max_num_queries):
     period = bulletins.parse_period(last_month)
     start = statistics.add_months(period, -11)
-    data = client.get(f"/api/series/?center=city&metric=entry_rate&from={start:%Y-%m}&to={last_month}").json()
+    with django_assert_max_num_queries(4):  # the center, the bulletins (a year more for 同比)
+        response = client.get(f"/api/series/?center=city&metric=entry_rate&from={start:%Y-%m}&to={last_month}")
+    data = response.json()
     assert len(data["points"]) + len(data["missing"]) == 12
     assert data["points"][-1]["period"] == last_month
 
@@ -186,6 +188,9 @@ def test_series_twelve_months_lists_the_missing_ones(client, last_month):
         ("department=scjg", "同时指定中心"),
         ("center=city&department=nowhere", "部门"),
         ("from=2026-05&to=2026-01", "不能晚于"),
+        ("from=0001-01", "2000"),
+        ("center=%00city", "编码"),
+        ("center=city&department=%E2%80%AE", "编码"),
     ],
 )
 def test_series_bad_input_is_a_chinese_400(client, query, message):
