@@ -54,6 +54,8 @@ def series_api(request, fmt="json"):
     except series.SeriesError as exc:
         return _json({"error": str(exc)}, status=400)
     result = series.compute(query)
+    for point in result["points"]:
+        point["source"] = request.build_absolute_uri(point["source"]) if point["source"] else ""
     name = "-".join(str(v) for v in query.as_params().values())
     if fmt in ("csv", "xlsx"):
         rows = [[point.get(field) for field in SERIES_FIELDS] for point in result["points"]]

@@ -44,6 +44,13 @@ class BulletinFeed(Feed):
             raise Http404(_("找不到该服务中心。"))
         return center
 
+    def feed_url(self, obj):
+        return (
+            "/feeds/bulletins/"
+            if obj is None
+            else f"/feeds/bulletins/?center={obj if obj == bulletins.ALL else obj.code}"
+        )
+
     def title(self, obj):
         if obj is None:
             return _("运行情况通报")

@@ -113,6 +113,9 @@ class ItemChangesFeed(Feed):
             raise Http404(_("找不到该服务中心。"))
         return center
 
+    def feed_url(self, obj):
+        return "/feeds/changes/" if obj is None else f"/feeds/changes/?center={obj.code}"
+
     def title(self, obj):
         return _("%(center)s事项收费和时限变更") % {"center": obj.name if obj else _("各中心")}
 

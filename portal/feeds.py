@@ -30,6 +30,9 @@ class NoticeFeed(Feed):
             raise Http404("找不到该服务中心。")
         return center
 
+    def feed_url(self, obj):
+        return "/feeds/notices/" if obj is None else f"/feeds/notices/?center={obj.code}"
+
     def title(self, obj):
         return f"{obj.name}通知公告" if obj else "通知公告"
 
