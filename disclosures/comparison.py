@@ -154,7 +154,6 @@ def tables(data, previous=None, last_year=None, sort="", order=""):
         "departments": department_rows,
         "sort": column,
         "descending": descending,
-        "links": sort_links(column, descending, "#comparison"),
         "has_previous": bool(previous),
         "has_last_year": bool(last_year),
         "note": _("排名按比率从高到低，并列者名次相同；分母为零的不参与排名。环比、同比为百分点变化。"),

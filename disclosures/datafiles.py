@@ -70,13 +70,13 @@ def to_json(data):
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False).encode("utf-8")
 
 
-def _comparison_sheet(rows, with_center):
-    header = [_("中心编码"), _("中心")] + ([_("部门编码"), _("部门")] if with_center else [])
+def _comparison_sheet(rows, with_department):
+    header = [_("中心编码"), _("中心")] + ([_("部门编码"), _("部门")] if with_department else [])
     for _code, label in comparison.columns():
         header += [label, _("%(m)s分子") % {"m": label}, _("%(m)s分母") % {"m": label}, _("%(m)s排名") % {"m": label}]
     out = []
     for row in rows:
-        values = [row["center"], row["center_name"]] + ([row["code"], row["name"]] if with_center else [])
+        values = [row["center"], row["center_name"]] + ([row["code"], row["name"]] if with_department else [])
         for code, _label in comparison.columns():
             cell = row["cells"][code]
             values += [cell["value"], cell["numerator"], cell["denominator"], cell["rank"]]
@@ -103,9 +103,9 @@ def to_xlsx(data, title="", previous=None, last_year=None):
     sheets.append((_("概况"), [_("指标"), _("指标名称"), _("数值"), _("分子"), _("分母"), _("单位")], summary_rows))
     compared = comparison.tables(data, previous, last_year)
     if compared["centers"]:
-        header, rows = _comparison_sheet(compared["centers"], with_center=False)
+        header, rows = _comparison_sheet(compared["centers"], with_department=False)
         sheets.append((_("中心对比（宽表）"), header, rows))
-    header, rows = _comparison_sheet(compared["departments"], with_center=True)
+    header, rows = _comparison_sheet(compared["departments"], with_department=True)
     table = tables.department_table(data)
     by_key = {(d["raw"].get("center") or data.get("center"), d["code"]): d for d in table["rows"]}
     header += [label for _key, label, _kind in table["columns"]]

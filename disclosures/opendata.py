@@ -50,12 +50,15 @@ def _observations(rows, previous_rows, last_year_rows, level, period, group_by_c
     built = comparison.build(
         rows, previous_rows, last_year_rows, group_by_center=group_by_center, metric_list=metrics.METRICS
     )
+    center_order = {}
+    for row in rows:  # the bulletin's order of centers (sort order), not alphabetical
+        center_order.setdefault(row["center"], len(center_order))
     out = []
     for metric in metrics.METRICS:
         ordered = sorted(
             built,
             key=lambda r: (
-                r["center"] if group_by_center else "",
+                center_order[r["center"]] if group_by_center else 0,
                 r["cells"][metric.code]["value"] is None,
                 -(r["cells"][metric.code]["value"] or 0),
                 r["name"],
@@ -84,8 +87,7 @@ def _observations(rows, previous_rows, last_year_rows, level, period, group_by_c
             )
     if level == "department":  # per center, then per metric (the order above is per metric)
         order = {m.code: i for i, m in enumerate(metrics.METRICS)}
-        centers = list(dict.fromkeys(r["center_code"] for r in out))
-        out.sort(key=lambda r: (centers.index(r["center_code"]), order[r["metric"]]))
+        out.sort(key=lambda r: (center_order[r["center_code"]], order[r["metric"]]))
     return out
 
 

@@ -34,6 +34,7 @@ def test_city_wide_tidy_file_names_the_center_of_every_row(client, last_month):
     # The same department code in several centers: the center keeps them apart.
     scjg = {row["center_code"] for row in departments if row["department_code"] == "scjg"}
     assert scjg == set(SEED_CENTERS)
+    assert list(dict.fromkeys(row["center_code"] for row in departments)) == SEED_CENTERS  # in center order
     assert {row["center_code"] for row in rows if row["level"] == "city"} == {"all"}
 
 
