@@ -14,7 +14,7 @@ urlpatterns = [
     path("api/cases/", api.push_cases, name="push_cases"),
     path("api/series/", data_views.series_api, name="series_api"),
     path("api/series/datapackage.json", data_views.series_api, {"fmt": "datapackage"}, name="series_datapackage"),
-    re_path(r"^api/series\.(?P<fmt>csv|xlsx|json)$", data_views.series_api, name="series_file"),
+    re_path(r"^api/series/?\.(?P<fmt>csv|xlsx|json)$", data_views.series_api, name="series_file"),
     path("data/series/", data_views.series_page, name="series_page"),
     path("data/dictionary/", data_views.dictionary_page, name="data_dictionary"),
     path("", include("disclosures.bulletin_urls")),
