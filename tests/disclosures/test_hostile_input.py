@@ -363,7 +363,7 @@ OPEN_DATA_PATHS = ["/api/series/", "/api/series.csv", "/data/series/", "/feeds/b
 @example(params={"center": "\x00"}, path="/api/series/")
 @example(params={"from": "0001-01"}, path="/api/series/")
 @example(params={"center": "城"}, path="/feeds/bulletins/")
-def test_open_data_endpoints_answer_bad_parameters_without_a_500(client, params, path):
+def test_open_data_endpoints_answer_bad_parameters_without_a_500(db, client, params, path):
     from urllib.parse import urlencode
 
     response = client.get(path + "?" + urlencode(params))
