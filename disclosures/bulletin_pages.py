@@ -102,8 +102,15 @@ class BulletinPageMixin:
 
         context = super().get_context(request, *args, **kwargs)
         revision_id = self.live_revision_id if self.live else self.latest_revision_id
-        context["b"] = bulletins.page_presentation(self, revision_id=revision_id)
+        from . import corrections
+
+        b = bulletins.page_presentation(
+            self, revision_id=revision_id, sort=request.GET.get("sort", ""), order=request.GET.get("order", "")
+        )
+        context["b"] = b
         context["downloads"] = self.data_urls()
+        context["versions"] = corrections.versions(b["data"], self.center_code, self.period)
+        context["series_url"] = f"/data/series/?center={self.center_code}&metric=on_time_rate"
         context["published_at"] = self.first_published_at
         context["updated_at"] = self.last_published_at
         return context

@@ -17,6 +17,23 @@ urlpatterns = [
         bulletin_views.bulletin_file,
         name="bulletin-api-file",
     ),
+    re_path(
+        rf"^api/bulletins/{CENTER}/{PERIOD}/datapackage\.json$",
+        bulletin_views.bulletin_file,
+        {"fmt": "datapackage"},
+        name="bulletin-datapackage",
+    ),
+    re_path(
+        rf"^api/bulletins/{CENTER}/{PERIOD}/v(?P<version>[1-9][0-9]{{0,3}})\.(?P<fmt>pdf|csv|xlsx|json)$",
+        bulletin_views.bulletin_version,
+        name="bulletin-version",
+    ),
+    re_path(
+        rf"^api/bulletins/{CENTER}/{PERIOD}/v(?P<version>[1-9][0-9]{{0,3}})/datapackage\.json$",
+        bulletin_views.bulletin_version,
+        {"fmt": "datapackage"},
+        name="bulletin-version-datapackage",
+    ),
     re_path(r"^api/bulletins/.+$", bulletin_views.not_found, name="bulletin-api-unknown"),
     path("feeds/bulletins/", BulletinFeed(), name="bulletin-feed"),
 ]

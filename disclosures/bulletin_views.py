@@ -8,7 +8,7 @@ from django.http import FileResponse, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from . import bulletins, datafiles
+from . import bulletins, datafiles, opendata
 
 LIST_PAGE_SIZE = 100
 CONTENT_TYPES = {
@@ -90,30 +90,95 @@ def bulletin_list(request):
     )
 
 
+def _attachment(content, fmt, filename):
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def datapackage(request, page, data, version=None):
+    """The Frictionless Data Package of a bulletin: its tidy CSV with the Table Schema."""
+    code, period = data["center"], data["period"]
+    urls = bulletins.data_urls(code, page.period, version=version)
+    title = str(page.title)
+    name = f"gongkai-bulletin-{code}-{period}".lower()
+    descriptor = opendata.package(
+        name,
+        title,
+        [
+            opendata.resource(
+                f"bulletin-{code}-{period}".lower(),
+                title,
+                request.build_absolute_uri(urls["csv"]),
+                _("整洁数据：每行一个观测值（期间、中心、部门、指标、分子、分母、数值、单位）。"),
+            )
+        ],
+        homepage=page.full_url or "",
+        version=str(version or data.get("version") or 1),
+        description=_("%(title)s的开放数据；指标定义见数据字典 %(url)s")
+        % {"title": title, "url": request.build_absolute_uri("/data/dictionary/")},
+    )
+    return _json(descriptor)
+
+
+def serve_data(request, page, data, fmt, version=None):
+    """One bulletin's data (current or an earlier version) as JSON, CSV, XLSX or datapackage.json."""
+    suffix = f"-v{version}" if version else ""
+    filename = f"bulletin-{data['center']}-{data['period']}{suffix}.{fmt}"
+    if fmt == "datapackage":
+        return datapackage(request, page, data, version)
+    if fmt == "json":
+        return _json(data)
+    previous, last_year = opendata.neighbours(data["center"], page.period)
+    if fmt == "csv":
+        content = datafiles.to_csv(
+            data, previous, last_year, level=request.GET.get("level", ""), metric=request.GET.get("metric", "")
+        )
+        return _attachment(content, fmt, filename)
+    return _attachment(datafiles.to_xlsx(data, title=page.title, previous=previous, last_year=last_year), fmt, filename)
+
+
 @require_GET
 def bulletin_file(request, center, period, fmt):
     page = _live_bulletin(center, period)
     if page is None:
         return not_found(request)
     data = bulletins.page_data(page)
-    filename = f"bulletin-{data['center']}-{data['period']}.{fmt}"
     if fmt == "json":
         data = {**data, "url": page.full_url, "revision": page.live_revision_id}
         data["published_at"] = page.first_published_at.isoformat() if page.first_published_at else None
-        return _json(data)
     if fmt == "pdf":
-        if page.pdf is None or not page.pdf.file:
-            return not_found(request)
-        try:
-            handle = page.pdf.file.open("rb")
-        except (FileNotFoundError, OSError):
-            return not_found(request)
-        response = FileResponse(handle, content_type=CONTENT_TYPES["pdf"], filename=filename)
-        response["Content-Disposition"] = f'inline; filename="{filename}"'
-    elif fmt == "csv":
-        response = HttpResponse(datafiles.to_csv(data), content_type=CONTENT_TYPES["csv"])
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    else:
-        response = HttpResponse(datafiles.to_xlsx(data, title=page.title), content_type=CONTENT_TYPES["xlsx"])
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        filename = f"bulletin-{data['center']}-{data['period']}.pdf"
+        return _pdf_response(request, page.pdf, filename)
+    return serve_data(request, page, data, fmt)
+
+
+def _pdf_response(request, document, filename):
+    if document is None or not document.file:
+        return not_found(request)
+    try:
+        handle = document.file.open("rb")
+    except (FileNotFoundError, OSError):
+        return not_found(request)
+    response = FileResponse(handle, content_type=CONTENT_TYPES["pdf"], filename=filename)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
+
+
+@require_GET
+def bulletin_version(request, center, period, version, fmt):
+    """/api/bulletins/<center>/<YYYY-MM>/v<N>.<fmt>: any version of a corrected bulletin."""
+    from . import corrections
+
+    page = _live_bulletin(center, period)
+    if page is None:
+        return not_found(request)
+    data, document = corrections.earlier_version(page, int(version))
+    if data is None:
+        return not_found(request)
+    if fmt == "pdf":
+        return _pdf_response(request, document, f"bulletin-{data['center']}-{data['period']}-v{version}.pdf")
+    if fmt == "json":
+        data = {**data, "url": page.full_url}
+    return serve_data(request, page, data, fmt, version=int(version))

@@ -85,6 +85,22 @@ def bulletin_slug(center_code, period):
 FROZEN_FIELDS = ("counts", "figures", "ranking", "departments", "trend")
 
 
+def issuer(data):
+    """The issuing center and the city of a bulletin, for the PDF cover and the citation: a
+    center issues its own bulletin; the whole city's is issued by the city-level center."""
+    from portal.models import ServiceCenter
+
+    city_center = ServiceCenter.objects.filter(parent__isnull=True).order_by("sort_order", "code").first()
+    city = city_center.name.removesuffix("政务服务中心") if city_center else ""
+    if data.get("center") == ALL:
+        name = city_center.name if city_center else ""
+        scope = _("全市（%(n)s个政务服务中心）") % {"n": len(data.get("centers") or data.get("ranking") or [])}
+    else:
+        name = data.get("center_name") or ""
+        scope = name
+    return {"name": name, "city": city, "scope": scope}
+
+
 def page_data(page):
     """The DESIGN.md JSON of a bulletin page from its frozen fields (plus overdue etc.)."""
     data = {
@@ -114,12 +130,29 @@ def freeze(page, stats):
     page.extra = {
         key: value
         for key, value in stats.items()
-        if key not in (*FROZEN_FIELDS, "center", "period", "center_name", "title", "has_cases")
+        if key not in (*FROZEN_FIELDS, "center", "period", "center_name", "title", "has_cases", "url", "revision")
     }
 
 
-def presentation(data, *, period, narrative="", generated_at=None, permalink="", published_at=None, revision_id=None):
-    """Everything the page template and the PDF show, computed once from the frozen data."""
+def presentation(
+    data,
+    *,
+    period,
+    narrative="",
+    generated_at=None,
+    permalink="",
+    published_at=None,
+    revision_id=None,
+    neighbours=(None, None),
+    sort="",
+    order="",
+):
+    """Everything the page template and the PDF show, computed once from the frozen data.
+
+    neighbours: last month's and last year's frozen data of the same center (环比/同比)."""
+    from . import comparison
+
+    compared = comparison.tables(data, neighbours[0], neighbours[1], sort=sort, order=order)
     summary = tables.summary_rows(data)
     headline_keys = ("received", "completed", "on_time_rate", "same_day_rate", "entry_rate")
     is_all = data.get("center") == ALL
@@ -127,6 +160,7 @@ def presentation(data, *, period, narrative="", generated_at=None, permalink="",
     sections = [
         ("summary", _("主要指标")),
         ("charts", _("图表")),
+        ("comparison", _("比率对比与排名")),
         ("ranking", _("各中心办结量排名")),
         ("departments", _("各部门办件情况")),
         ("service", _("超期、投诉与满意度")),
@@ -155,8 +189,13 @@ def presentation(data, *, period, narrative="", generated_at=None, permalink="",
             else "",
             "trend": charts.trend_line_chart(data.get("trend") or []),
         },
+        "comparison": compared,
+        "comparison_tables": [("centers", compared["centers"]), ("departments", compared["departments"])],
         "definitions": tables.definitions(),
         "sections": sections,
+        "version": data.get("version") or 1,
+        "corrections": data.get("corrections") or [],
+        "issuer": issuer(data),
         "narrative": narrative,
         "generated_at": generated_at,
         "published_at": published_at,
@@ -165,11 +204,17 @@ def presentation(data, *, period, narrative="", generated_at=None, permalink="",
     }
 
 
-def page_presentation(page, revision_id=None):
+def page_presentation(page, revision_id=None, sort="", order=""):
     """presentation() of a BulletinPage (live, draft preview or revision object)."""
+    from . import opendata
+
     narrative = mark_safe(expand_db_html(clean_rich_text(page.narrative))) if page.narrative else ""
+    data = page_data(page)
     return presentation(
-        page_data(page),
+        data,
+        neighbours=opendata.neighbours(data["center"], page.period),
+        sort=sort,
+        order=order,
         period=page.period,
         narrative=narrative,
         generated_at=page.generated_at,
@@ -198,14 +243,21 @@ def permalink(index, slug):
     return f"{site.root_url}{path}{slug}/"
 
 
-def data_urls(center_code, period):
-    """Stable public URLs of a bulletin's data: JSON, PDF, CSV, XLSX."""
+def data_urls(center_code, period, version=None):
+    """Stable public URLs of a bulletin's data: JSON, PDF, CSV, XLSX, datapackage.json; with
+    `version`, the URLs of that earlier version (kept after a correction)."""
     base = f"/api/bulletins/{center_code}/{format_period(period)}"
+    if version:
+        base = f"{base}/v{version}"
+        return {fmt: f"{base}.{fmt}" for fmt in ("json", "pdf", "csv", "xlsx")} | {
+            "datapackage": f"{base}/datapackage.json"
+        }
     return {
         "json": f"{base}/",
         "pdf": f"{base}.pdf",
         "csv": f"{base}.csv",
         "xlsx": f"{base}.xlsx",
+        "datapackage": f"{base}/datapackage.json",
     }
 
 
@@ -312,6 +364,7 @@ def build_bulletin(period, center_code=ALL, publish=None, user=None):
     publish: True/False, or None for BulletinSettings.publish_directly. The statistics and the PDF
     are computed before the write transaction, which then only stores the results (short locks).
     """
+    from . import corrections, opendata
     from . import pdf as pdf_module
     from .models import BulletinPage
 
@@ -334,12 +387,19 @@ def build_bulletin(period, center_code=ALL, publish=None, user=None):
         generated_at=timezone.now(),
     )
     freeze(draft, stats)
+    live_data = page_data(page) if page is not None and page.live else None
+    versioning = corrections.version_fields(live_data, page_data(draft), page.live_revision_id if page else None)
+    draft.extra.update(versioning)
+    is_correction = live_data is not None and versioning["version"] != (live_data.get("version") or 1)
+    data = page_data(draft)
     context = presentation(
-        page_data(draft),
+        data,
         period=period,
         narrative=mark_safe(expand_db_html(clean_rich_text(draft.narrative))) if draft.narrative else "",
         generated_at=draft.generated_at,
         permalink=permalink(index, draft.slug),
+        neighbours=opendata.neighbours(data["center"], period),
+        published_at=page.first_published_at if page else None,
     )
     pdf_bytes = pdf_module.render_pdf(context)
 
@@ -353,16 +413,22 @@ def build_bulletin(period, center_code=ALL, publish=None, user=None):
             page, target = _current(center, period)
             target.title = title
             freeze(target, stats)
+            target.extra.update(versioning)
             target.generated_at = draft.generated_at
         live_pdf_id = page.pdf_id if page.live else None
         # Replace the file in place unless the public would then see a PDF that is not published:
-        # a draft of a live bulletin gets its own document.
-        replace = publish or not page.live or (target.pdf_id is not None and target.pdf_id != live_pdf_id)
+        # a draft of a live bulletin gets its own document, and so does a correction (the
+        # earlier version's PDF stays downloadable).
+        replace = (
+            (publish and not is_correction)
+            or not page.live
+            or (target.pdf_id is not None and target.pdf_id != live_pdf_id)
+        )
         target.pdf = _store_pdf(target, pdf_bytes, replace=replace)
         revision = target.save_revision(user=user, log_action=True, clean=False)
         if publish:
             revision.publish(user=user)
-            if live_pdf_id and live_pdf_id != target.pdf_id:
+            if live_pdf_id and live_pdf_id != target.pdf_id and not is_correction:
                 _delete_document(live_pdf_id)  # superseded by the draft's document just published
         resolve_failures(center, period)
     return BulletinPage.objects.get(pk=page.pk), revision
@@ -441,6 +507,7 @@ def seed_demo(stdout=None, small=False, today=None):
                 month = previous_period(month)
             wanted.append((ALL, month))
     built = 0
+    wanted.sort(key=lambda pair: pair[1])  # oldest first, so each PDF can show 环比 with the month before
     for code, period in wanted:
         pages = BulletinPage.objects.filter(period=period)
         pages = pages.filter(center__isnull=True) if code == ALL else pages.filter(center__code=code)

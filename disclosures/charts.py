@@ -223,3 +223,75 @@ def trend_line_chart(trend, width=640, height=280):
             )
     parts.append("</svg>")
     return mark_safe("".join(parts))
+
+
+def series_line_chart(points, label, unit="", width=640, height=280):
+    """One metric over months: a line with a dot per published month; months without a value
+    break the line. `points` are {"period": "YYYY-MM", "value": number | None}, oldest first."""
+    points = list(points or [])
+    title = label
+    desc = "；".join(
+        f"{p.get('period')} {'—' if p.get('value') is None else _fmt(p['value'])}{unit if p.get('value') is not None else ''}"
+        for p in points
+    ) or _("本期无数据")
+    parts = _open_svg(width, height, title, desc, "chart-series")
+    parts.append(f'<text x="0" y="18" font-size="15" font-weight="bold" class="chart-heading">{_esc(title)}</text>')
+    known = [p["value"] for p in points if p.get("value") is not None]
+    if not known:
+        return _empty(parts, width, height, _("本期无数据"))
+    left, right, top, bottom = 56, 16, 36, 44
+    plot_width, plot_height = width - left - right, height - top - bottom
+    ticks = nice_ticks(100 if unit == "%" else max(known))
+    if unit == "%" and min(known) >= 50:  # rates near the top: show the band they move in
+        low = math.floor((min(known) - 1) / 5) * 5
+        step = 1 if 100 - low <= 10 else (5 if 100 - low <= 25 else 10)
+        ticks = list(range(100 - ((100 - low) // step + (1 if (100 - low) % step else 0)) * step, 101, step))
+    base = ticks[0]
+    y_scale = plot_height / (ticks[-1] - base)
+    step = plot_width / max(1, len(points) - 1)
+
+    def x_of(i):
+        return left + i * step if len(points) > 1 else left + plot_width / 2
+
+    def y_of(value):
+        return top + plot_height - (value - base) * y_scale
+
+    for tick in ticks:
+        y = y_of(tick)
+        parts.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1" '
+            f'class="chart-grid"/>'
+        )
+        parts.append(
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="{MUTED}">'
+            f"{_fmt(tick)}{_esc(unit)}</text>"
+        )
+    label_every = 1 if len(points) <= 12 else math.ceil(len(points) / 12)
+    for index, point in enumerate(points):
+        if index % label_every == 0:
+            parts.append(
+                f'<text x="{x_of(index):.1f}" y="{height - bottom + 18}" text-anchor="middle" font-size="11" '
+                f'fill="{MUTED}">{_esc(_month_label(point.get("period", ""), index == 0))}</text>'
+            )
+    segment = []
+    for index, point in enumerate([*points, {"value": None}]):
+        if point.get("value") is not None:
+            segment.append((x_of(index), y_of(point["value"])))
+            continue
+        if len(segment) > 1:
+            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in segment)
+            parts.append(
+                f'<polyline points="{path}" fill="none" stroke="{LINE_RECEIVED}" stroke-width="2.5" '
+                f'class="chart-line-series"/>'
+            )
+        segment = []
+    for index, point in enumerate(points):
+        if point.get("value") is None:
+            continue
+        parts.append(
+            f'<circle cx="{x_of(index):.1f}" cy="{y_of(point["value"]):.1f}" r="3.5" fill="{LINE_RECEIVED}" '
+            f'class="chart-line-series"><title>{_esc(point.get("period"))}：{_fmt(point["value"])}{_esc(unit)}'
+            f"</title></circle>"
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))

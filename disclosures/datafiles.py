@@ -2,7 +2,11 @@
 
 Every rate row carries the numerator and denominator it was computed from, so a reader can
 recompute each figure; the files are derived from the frozen data on request, so they always
-match the published page.
+match the published page. The CSV is tidy (one observation per row, disclosures.opendata); the
+XLSX has the tidy sheet first and the wide sheets after it.
+
+All CSV and XLSX output of the bulletins and the series goes through `write_csv()` and
+`write_xlsx()` here (one place to make spreadsheet-safe).
 """
 
 import io
@@ -13,66 +17,7 @@ from django.utils.translation import gettext as _
 from portal.spreadsheets import append_row, safe_csv_writer
 
 from . import bulletin_tables as tables
-
-CSV_HEADER = ["section", "subject_code", "subject", "indicator", "indicator_name", "value", "numerator", "denominator"]
-
-
-def long_rows(data):
-    """All figures as flat rows (CSV_HEADER order): summary, departments, ranking, trend."""
-    center = data.get("center", "")
-    name = data.get("center_name") or center
-    out = []
-    for row in tables.summary_rows(data) + tables.extra_rows(data):
-        out.append(
-            ["summary", center, name, row["key"], row["label"], row["value"], row["numerator"], row["denominator"]]
-        )
-    table = tables.department_table(data)
-    for dept in table["rows"]:
-        raw = dept["raw"]
-        for key, label, kind in table["columns"]:
-            spec = next(c for c in tables.DEPARTMENT_COLUMNS if c[0] == key)
-            if kind == "rate":
-                numerator, denominator = raw.get(spec[3]), raw.get(spec[4])
-                value = raw.get(key)
-                if value is None:
-                    value = tables.rate(numerator, denominator)
-                out.append(["department", dept["code"], dept["name"], key, label, value, numerator, denominator])
-            else:
-                out.append(["department", dept["code"], dept["name"], key, label, raw.get(key) or 0, None, None])
-    for entry in data.get("ranking") or []:
-        out.append(
-            [
-                "ranking",
-                entry.get("center"),
-                entry.get("name"),
-                "completed",
-                _("办结量"),
-                entry.get("completed"),
-                None,
-                None,
-            ]
-        )
-        out.append(
-            ["ranking", entry.get("center"), entry.get("name"), "rank", _("排名"), entry.get("rank"), None, None]
-        )
-    for point in tables.trend_rows(data):
-        period = point["period"]
-        out.append(["trend", period, period, "received", _("受理量"), point["received"], None, None])
-        out.append(["trend", period, period, "completed", _("办结量"), point["completed"], None, None])
-        if point["completed_on_time"] is not None or point["on_time_rate"] is not None:
-            out.append(
-                [
-                    "trend",
-                    period,
-                    period,
-                    "on_time_rate",
-                    _("按时办结率"),
-                    point["on_time_rate"],
-                    point["completed_on_time"],
-                    point["completed"],
-                ]
-            )
-    return out
+from . import comparison, metrics, opendata
 
 
 def _cell(value):
@@ -83,77 +28,117 @@ def _cell(value):
     return value
 
 
-def to_csv(data):
+def write_csv(header, rows):
     """UTF-8 CSV with a byte-order mark, so spreadsheet programs read the Chinese correctly."""
     buffer = io.StringIO()
     writer = safe_csv_writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    for row in long_rows(data):
+    writer.writerow(header)
+    for row in rows:
         writer.writerow([_cell(cell) for cell in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def write_xlsx(sheets):
+    """A workbook from [(sheet name, header, rows)], headers in bold."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for name, header, rows in sheets:
+        ws = workbook.create_sheet(name)
+        append_row(ws, header, font=bold)
+        for row in rows:
+            append_row(ws, list(row))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def to_csv(data, previous=None, last_year=None, level="", metric=""):
+    """The tidy CSV of a bulletin (opendata.TIDY_FIELDS), optionally one level or metrics."""
+    rows = opendata.filter_rows(opendata.tidy_rows(data, previous, last_year), level=level, metric=metric)
+    return write_csv(opendata.TIDY_FIELDS, ([row[f] for f in opendata.TIDY_FIELDS] for row in rows))
 
 
 def to_json(data):
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False).encode("utf-8")
 
 
-def to_xlsx(data, title=""):
-    """A workbook: 概况 (summary with counts), 部门, 排名, 趋势 and 说明 (definitions)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+def _comparison_sheet(rows, with_department):
+    header = [_("中心编码"), _("中心")] + ([_("部门编码"), _("部门")] if with_department else [])
+    for _code, label in comparison.columns():
+        header += [label, _("%(m)s分子") % {"m": label}, _("%(m)s分母") % {"m": label}, _("%(m)s排名") % {"m": label}]
+    out = []
+    for row in rows:
+        values = [row["center"], row["center_name"]] + ([row["code"], row["name"]] if with_department else [])
+        for code, _label in comparison.columns():
+            cell = row["cells"][code]
+            values += [cell["value"], cell["numerator"], cell["denominator"], cell["rank"]]
+        out.append(values)
+    return header, out
 
-    workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
 
-    def sheet(name, header):
-        ws = workbook.create_sheet(name)
-        append_row(ws, header, font=bold)
-        return ws
-
-    summary = sheet(_("概况"), [_("指标"), _("指标名称"), _("数值"), _("分子"), _("分母"), _("单位")])
-    for row in tables.summary_rows(data) + tables.extra_rows(data):
-        append_row(
-            summary,
-            [
-                row["key"],
-                row["label"],
-                row["value"],
-                row["numerator"],
-                row["denominator"],
-                "%" if row["is_rate"] else _("件"),
-            ],
-        )
-
+def to_xlsx(data, title="", previous=None, last_year=None):
+    """整洁数据 (tidy, one observation per row) first; then the wide sheets: 概况 (summary with
+    counts), 中心对比（宽表） (the whole city only), 部门（宽表）, 排名, 趋势 and 说明 (definitions)."""
+    tidy = opendata.tidy_rows(data, previous, last_year)
+    sheets = [(_("整洁数据"), opendata.TIDY_FIELDS, ([row[f] for f in opendata.TIDY_FIELDS] for row in tidy))]
+    summary_rows = [
+        [
+            row["key"],
+            row["label"],
+            row["value"],
+            row["numerator"],
+            row["denominator"],
+            "%" if row["is_rate"] else _("件"),
+        ]
+        for row in tables.summary_rows(data) + tables.extra_rows(data)
+    ]
+    sheets.append((_("概况"), [_("指标"), _("指标名称"), _("数值"), _("分子"), _("分母"), _("单位")], summary_rows))
+    compared = comparison.tables(data, previous, last_year)
+    if compared["centers"]:
+        header, rows = _comparison_sheet(compared["centers"], with_department=False)
+        sheets.append((_("中心对比（宽表）"), header, rows))
+    header, rows = _comparison_sheet(compared["departments"], with_department=True)
     table = tables.department_table(data)
-    departments = sheet(_("部门"), [_("部门编码"), _("部门")] + [label for _key, label, _kind in table["columns"]])
-    for dept in table["rows"]:
-        raw = dept["raw"]
-        values = []
+    by_key = {(d["raw"].get("center") or data.get("center"), d["code"]): d for d in table["rows"]}
+    header += [label for _key, label, _kind in table["columns"]]
+    for values, row in zip(rows, compared["departments"], strict=True):
+        raw = (by_key.get(row["key"]) or {"raw": {}})["raw"]
         for key, _label, kind in table["columns"]:
             value = raw.get(key)
             if kind == "rate" and value is None:
                 spec = next(c for c in tables.DEPARTMENT_COLUMNS if c[0] == key)
                 value = tables.rate(raw.get(spec[3]), raw.get(spec[4]))
             values.append(value if kind == "rate" else (value or 0))
-        append_row(departments, [dept["code"], dept["name"], *values])
-
-    ranking = sheet(_("排名"), [_("排名"), _("中心编码"), _("中心"), _("办结量")])
-    for entry in data.get("ranking") or []:
-        append_row(ranking, [entry.get("rank"), entry.get("center"), entry.get("name"), entry.get("completed")])
-
-    trend = sheet(_("趋势"), [_("月份"), _("受理量"), _("办结量"), _("按时办结数"), _("按时办结率")])
-    for point in tables.trend_rows(data):
-        append_row(
+    sheets.append((_("部门（宽表）"), header, rows))
+    ranking = [
+        [entry.get("rank"), entry.get("center"), entry.get("name"), entry.get("completed")]
+        for entry in data.get("ranking") or []
+    ]
+    sheets.append((_("排名"), [_("排名"), _("中心编码"), _("中心"), _("办结量")], ranking))
+    trend = [
+        [
+            data.get("center"),
+            data.get("center_name"),
+            p["period"],
+            p["received"],
+            p["completed"],
+            p["completed_on_time"],
+            p["on_time_rate"],
+        ]
+        for p in tables.trend_rows(data)
+    ]
+    sheets.append(
+        (
+            _("趋势"),
+            [_("中心编码"), _("中心"), _("月份"), _("受理量"), _("办结量"), _("按时办结数"), _("按时办结率")],
             trend,
-            [point["period"], point["received"], point["completed"], point["completed_on_time"], point["on_time_rate"]],
         )
-
-    notes = sheet(_("说明"), [_("指标"), _("定义")])
-    if title:
-        append_row(notes, [_("通报"), title])
-    for label, text in tables.definitions():
-        append_row(notes, [label, text])
-
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    )
+    notes = [[_("通报"), title, "", ""]] if title else []
+    notes += [[str(m.label), str(m.definition), str(m.formula), str(m.source)] for m in metrics.METRICS]
+    notes += [[label, text, "", ""] for label, text in tables.definitions()]
+    sheets.append((_("说明"), [_("指标"), _("定义"), _("公式"), _("来源")], notes))
+    return write_xlsx(sheets)

@@ -12,11 +12,14 @@ Definitions used for a month M (Asia/Shanghai calendar month):
   before the due date in working days; completed on the day received);
 - overdue 超期件: completed in M after the due date, plus cases still open at the end of M (not
   completed by then, not returned) whose due date had passed;
-- complaints 投诉: cases received in M flagged as complaints;
+- complaints 投诉: cases received in M flagged as complaints; complaints_completed: of those, the
+  ones completed by the end of M (投诉办结率 = complaints_completed / complaints);
 - satisfaction 满意度: ratings of cases completed in M; rate = good / rated;
 - should_enter 应进 / entered 实进: live items of the center that must be handled in the center,
   and of those, the ones that are; authorized[power]: entered items whose window holds the power;
 - ranking: every center by completed cases in M (ties share a rank);
+- centers (the whole city only): every center's counts side by side, the same keys as a
+  department row, so rates can be compared across centers (disclosures.comparison);
 - trend: received, completed and on-time rate for the twelve months ending with M.
 """
 
@@ -93,7 +96,13 @@ def _case_counts(center, start, end):
     received = (
         Case.objects.filter(scope, received_at__gte=start, received_at__lt=end)
         .values("center_id", "department_id")
-        .annotate(n_received=Count("id"), n_complaints=Count("id", filter=Q(complaint=True)))
+        .annotate(
+            n_received=Count("id"),
+            n_complaints=Count("id", filter=Q(complaint=True)),
+            n_complaints_completed=Count(
+                "id", filter=Q(complaint=True, status=Case.STATUS_COMPLETED, completed_at__lt=end)
+            ),
+        )
         .order_by()
     )
     completed = (
@@ -212,6 +221,57 @@ def _sum(rows, key):
     return sum(row.get(key, 0) or 0 for row in rows)
 
 
+def subject_counts(case_rows, item_rows):
+    """The counts and rates of one subject (a department, a center) from its aggregate rows.
+
+    The same keys for departments and centers, so every rate can be compared side by side and
+    recomputed from the counts next to it."""
+    completed = _sum(case_rows, "completed")
+    on_time, same_day = _sum(case_rows, "on_time"), _sum(case_rows, "same_day")
+    should_enter, entered = _sum(item_rows, "should_enter"), _sum(item_rows, "entered")
+    authorized = {code: _sum(item_rows, f"power_{code}") for code in POWER_CODES}
+    good = _sum(case_rows, "good")
+    rated = good + _sum(case_rows, "neutral") + _sum(case_rows, "bad")
+    complaints, complaints_completed = _sum(case_rows, "complaints"), _sum(case_rows, "complaints_completed")
+    return {
+        "received": _sum(case_rows, "received"),
+        "completed": completed,
+        "completed_on_time": on_time,
+        "completed_same_day": same_day,
+        "on_time_rate": rate(on_time, completed),
+        "same_day_rate": rate(same_day, completed),
+        "overdue": _sum(case_rows, "late") + _sum(case_rows, "open_past_due"),
+        "complaints": complaints,
+        "complaints_completed": complaints_completed,
+        "complaint_resolution_rate": rate(complaints_completed, complaints),
+        "should_enter": should_enter,
+        "entered": entered,
+        "entry_rate": rate(entered, should_enter),
+        "authorized": authorized,
+        "authorization_rates": {code: rate(n, entered) for code, n in authorized.items()},
+        "satisfaction_good": good,
+        "satisfaction_rated": rated,
+        "satisfaction_rate": rate(good, rated),
+    }
+
+
+def _center_rows(centers, case_counts, item_counts):
+    """Every center's counts side by side (for the whole city's bulletin)."""
+    cases_by_center, items_by_center = {}, {}
+    for (center_id, _department_id), row in case_counts.items():
+        cases_by_center.setdefault(center_id, []).append(row)
+    for (center_id, _department_id), row in item_counts.items():
+        items_by_center.setdefault(center_id, []).append(row)
+    return [
+        {
+            "code": center.code,
+            "name": center.name,
+            **subject_counts(cases_by_center.get(center.pk, []), items_by_center.get(center.pk, [])),
+        }
+        for center in centers
+    ]
+
+
 def compute(center="all", period=None):
     """All bulletin figures for one center (its code) or "all" (every center together) and a month.
 
@@ -224,11 +284,10 @@ def compute(center="all", period=None):
                   "should_enter", "entered", "authorized": {power: n}},
        "figures": {"on_time_rate", "same_day_rate", "entry_rate", "authorization_rates": {power: rate}},
        "ranking": [{"center", "name", "completed", "rank"}],
-       "departments": [{"code", "name", "center", "center_name", "received", "completed",
-                        "completed_on_time", "completed_same_day", "on_time_rate", "same_day_rate",
-                        "overdue", "complaints", "should_enter", "entered", "entry_rate"}],
+       "departments": [{"code", "name", "center", "center_name", **subject_counts()}],
+       "centers": [{"code", "name", **subject_counts()}] (the whole city only, else []),
        "overdue": n, "overdue_detail": {"completed_late", "open_past_due"}, "complaints": n,
-       "satisfaction": {"good", "neutral", "bad", "rated", "rate"},
+       "complaints_completed": n, "satisfaction": {"good", "neutral", "bad", "rated", "rate"},
        "trend": [{"period", "received", "completed", "completed_on_time", "on_time_rate"}] (12, oldest first),
        "has_cases": bool}
     Rates are percentages with two decimals, None when the denominator is zero.
@@ -255,12 +314,6 @@ def compute(center="all", period=None):
     all_case_rows, all_item_rows = list(case_counts.values()), list(item_counts.values())
     for department in departments:
         key = (department.center_id, department.pk)
-        cases_row = case_counts.get(key, {})
-        items_row = item_counts.get(key, {})
-        completed = cases_row.get("completed", 0)
-        on_time = cases_row.get("on_time", 0)
-        same_day = cases_row.get("same_day", 0)
-        should_enter, entered = items_row.get("should_enter", 0), items_row.get("entered", 0)
         owner = center_by_id.get(department.center_id)
         department_rows.append(
             {
@@ -268,17 +321,7 @@ def compute(center="all", period=None):
                 "name": department.name,
                 "center": owner.code if owner else "",
                 "center_name": owner.name if owner else "",
-                "received": cases_row.get("received", 0),
-                "completed": completed,
-                "completed_on_time": on_time,
-                "completed_same_day": same_day,
-                "on_time_rate": rate(on_time, completed),
-                "same_day_rate": rate(same_day, completed),
-                "overdue": cases_row.get("late", 0) + cases_row.get("open_past_due", 0),
-                "complaints": cases_row.get("complaints", 0),
-                "should_enter": should_enter,
-                "entered": entered,
-                "entry_rate": rate(entered, should_enter),
+                **subject_counts([case_counts.get(key, {})], [item_counts.get(key, {})]),
             }
         )
 
@@ -314,10 +357,12 @@ def compute(center="all", period=None):
             "authorization_rates": {code: rate(n, entered) for code, n in authorized.items()},
         },
         "ranking": _ranking(center_obj, start, end, case_counts, centers),
+        "centers": _center_rows(centers, case_counts, item_counts) if center_obj is None else [],
         "departments": department_rows,
         "overdue": completed_late + open_past_due,
         "overdue_detail": {"completed_late": completed_late, "open_past_due": open_past_due},
         "complaints": _sum(all_case_rows, "complaints"),
+        "complaints_completed": _sum(all_case_rows, "complaints_completed"),
         "satisfaction": {"good": good, "neutral": neutral, "bad": bad, "rated": rated, "rate": rate(good, rated)},
         "trend": _trend(center_obj, first_day),
         "has_cases": bool(received or completed or open_past_due),

@@ -3,11 +3,13 @@
 from django.urls import path, re_path
 
 from . import api, routing
+from .feeds import ItemChangesFeed
 
 app_name = "guides"
 
 urlpatterns = [
     path("api/items/", api.item_list, name="api_items"),
+    path("feeds/changes/", ItemChangesFeed(), name="item_changes_feed"),
     path("api/items/<slug:center>/<str:item_code>/", api.item_view, name="api_item"),
     # Catalog pages: a one-query shortcut into Wagtail's own serving (see guides/routing.py).
     re_path(r"^guides/(?P<path>(?:[\w-]+/){0,4})$", routing.serve, name="catalog"),

@@ -3,6 +3,7 @@
 import datetime
 
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import strip_tags
@@ -23,14 +24,39 @@ class TextSummaryAtom1Feed(Atom1Feed):
 
 
 class NoticeFeed(Feed):
+    """Every center's notices, or one center's with `?center=<code>` (404 for an unknown code)."""
+
     feed_type = TextSummaryAtom1Feed
-    title = "通知公告"
-    link = "/notices/"
     subtitle = "政务服务中心发布的通知、公告、公示和政策解读"
 
-    def items(self):
+    def get_object(self, request):
+        from .models import ServiceCenter
+
+        code = (request.GET.get("center") or "").strip().lower()
+        if not code:
+            return None
+        if len(code) > 32 or not code.replace("-", "").replace("_", "").isalnum() or not code.isascii():
+            raise Http404("找不到该服务中心。")
+        center = ServiceCenter.objects.filter(code=code).first()
+        if center is None:
+            raise Http404("找不到该服务中心。")
+        return center
+
+    def feed_url(self, obj):
+        return "/feeds/notices/" if obj is None else f"/feeds/notices/?center={obj.code}"
+
+    def title(self, obj):
+        return f"{obj.name}通知公告" if obj else "通知公告"
+
+    def link(self, obj):
+        return f"/notices/{obj.code}/" if obj else "/notices/"
+
+    def items(self, obj):
         # Newest first regardless of pinning: a feed reader wants what is new.
-        return visible_notices().order_by("-date", "-first_published_at", "-pk")[:50]
+        notices = visible_notices()
+        if obj is not None:
+            notices = notices.filter(center=obj)
+        return notices.order_by("-date", "-first_published_at", "-pk")[:50]
 
     def item_title(self, item):
         return f"【{CATEGORY_LABELS.get(item.category, '')}】{item.title}"

@@ -86,7 +86,21 @@ def test_files_are_served_at_the_same_path(client, last_month, form):
 def test_csv_carries_the_counts_behind_every_rate(client, last_month):
     text = client.get(f"/api/bulletins/city/{last_month}.csv").content.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
-    summary = {row["indicator"]: row for row in rows if row["section"] == "summary"}
+    assert list(rows[0])[:12] == [
+        "period",
+        "center_code",
+        "center_name",
+        "department_code",
+        "department_name",
+        "level",
+        "metric",
+        "metric_name",
+        "numerator",
+        "denominator",
+        "value",
+        "unit",
+    ]
+    summary = {row["metric"]: row for row in rows if row["level"] == "center" and not row["department_code"]}
     counts = client.get(f"/api/bulletins/city/{last_month}/").json()["counts"]
     assert int(summary["received"]["value"]) == counts["received"]
     on_time = summary["on_time_rate"]
@@ -94,20 +108,23 @@ def test_csv_carries_the_counts_behind_every_rate(client, last_month):
     assert int(on_time["denominator"]) == counts["completed"]
     assert float(on_time["value"]) == statistics.rate(counts["completed_on_time"], counts["completed"])
     assert int(summary["authorization_rate_approve"]["numerator"]) == counts["authorized"]["approve"]
-    departments = [row for row in rows if row["section"] == "department" and row["indicator"] == "on_time_rate"]
+    departments = [row for row in rows if row["level"] == "department" and row["metric"] == "on_time_rate"]
     assert departments and all(row["denominator"] != "" for row in departments if row["value"] != "")
+    assert all(row["center_code"] == "city" and row["center_name"] == "临江市政务服务中心" for row in rows)
 
 
-def test_xlsx_has_summary_with_counts_and_definitions(client, last_month):
+def test_xlsx_has_tidy_and_wide_sheets_with_counts_and_definitions(client, last_month):
     content = client.get(f"/api/bulletins/city/{last_month}.xlsx").content
     workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
-    assert workbook.sheetnames == ["概况", "部门", "排名", "趋势", "说明"]
+    assert workbook.sheetnames == ["整洁数据", "概况", "部门（宽表）", "排名", "趋势", "说明"]
     rows = {row[0]: row for row in workbook["概况"].iter_rows(min_row=2, values_only=True)}
     counts = client.get(f"/api/bulletins/city/{last_month}/").json()["counts"]
     assert rows["received"][2] == counts["received"]
     assert rows["on_time_rate"][3:5] == (counts["completed_on_time"], counts["completed"])
     definitions = [row[0] for row in workbook["说明"].iter_rows(min_row=2, values_only=True)]
-    assert "按时办结率" in definitions and "进驻率" in definitions
+    assert "按时办结率" in definitions and "进驻率" in definitions and "投诉办结率" in definitions
+    header = next(workbook["部门（宽表）"].iter_rows(max_row=1, values_only=True))
+    assert header[:4] == ("中心编码", "中心", "部门编码", "部门")
 
 
 @pytest.mark.parametrize(
@@ -158,7 +175,8 @@ def test_bulletin_page_shows_figures_counts_charts_definitions_downloads_citatio
     for ext in (".pdf", ".csv", ".xlsx"):
         assert f"/api/bulletins/city/{last_month}{ext}" in html
     assert city_bulletin.full_url in html
-    assert f"<dd>{city_bulletin.live_revision_id}</dd>" in html
+    assert f"第1版（修订 {city_bulletin.live_revision_id}）" in html
+    assert "建议引用格式" in html and "比率对比与排名" in html
     # Strict CSP: no inline scripts or styles.
     assert not re.search(r"<script(?![^>]*\bsrc=)(?![^>]*application/ld\+json)", html)
     assert " style=" not in html and "<style" not in html

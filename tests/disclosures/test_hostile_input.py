@@ -344,3 +344,29 @@ def test_import_cases_refuses_nul_past_the_encoding_check(token, tmp_path):
         call_command("import_cases", str(path), stdout=io.StringIO(), stderr=err)
     assert "空字符" in err.getvalue() and "第 102 行" in err.getvalue()
     assert snapshot() == before
+
+
+# Series, bulletin files and feeds: arbitrary query parameters -------------------------------
+
+OPEN_DATA_PATHS = ["/api/series/", "/api/series.csv", "/data/series/", "/feeds/bulletins/", "/feeds/changes/"]
+
+
+@HYPOTHESIS
+@given(
+    params=st.dictionaries(
+        st.sampled_from(["center", "department", "metric", "from", "to", "sort", "order", "level"]),
+        st.one_of(st.text(max_size=40), st.sampled_from(["2026-13", "0001-01", "9999-12", "all", "city", "\x00"])),
+        max_size=5,
+    ),
+    path=st.sampled_from(OPEN_DATA_PATHS),
+)
+@example(params={"center": "\x00"}, path="/api/series/")
+@example(params={"from": "0001-01"}, path="/api/series/")
+@example(params={"center": "城"}, path="/feeds/bulletins/")
+def test_open_data_endpoints_answer_bad_parameters_without_a_500(db, client, params, path):
+    from urllib.parse import urlencode
+
+    response = client.get(path + "?" + urlencode(params))
+    assert response.status_code in (200, 400, 404), (path, params, response.status_code)
+    if path.startswith("/api/series") and response.status_code == 400:
+        assert response.json()["error"]

@@ -78,3 +78,24 @@ def test_empty_month_pdf_says_so(tmp_path):
     flat = "".join(pdf_text(path).split())
     assert "2020年2月没有办件记录" in flat
     assert "东城区政务服务中心" in flat
+
+
+def test_city_wide_pdf_cover_names_issuer_city_period_version_and_cites(tmp_path):
+    from disclosures.models import BulletinPage
+
+    page = BulletinPage.objects.live().get(center__isnull=True, period=bulletins.previous_period())
+    path = tmp_path / "all.pdf"
+    with page.pdf.file.open("rb") as handle:
+        path.write_bytes(handle.read())
+    cover = "".join(
+        subprocess.run(
+            ["pdftotext", "-f", "1", "-l", "1", str(path), "-"], capture_output=True, check=True, text=True
+        ).stdout.split()
+    )
+    assert "临江市全市" in cover and "发布单位临江市政务服务中心" in cover
+    assert "所属城市临江市" in cover and bulletins.period_label(page.period) in cover and "第1版" in cover
+    flat = "".join(pdf_text(path).split())
+    assert "比率对比与排名" in flat and "进驻率" in flat and "窗口审批授权率" in flat
+    assert "建议引用" in flat and "永久链接" in flat
+    permalink = bulletins.permalink(page.get_parent(), page.slug)
+    assert permalink and permalink in flat

@@ -46,6 +46,8 @@ PAGES = {
     "notice": _notice,
     "bulletins": "/bulletins/",
     "bulletin": _bulletin,
+    "series": "/data/series/?center=city&metric=entry_rate",
+    "data-dictionary": "/data/dictionary/",
 }
 
 

@@ -61,7 +61,7 @@ def test_journalist_downloads_last_months_bulletin(site_server, page, published,
     csv_path = tmp_path / "bulletin.csv"
     info.value.save_as(csv_path)
     rows = list(csv.DictReader(io.StringIO(csv_path.read_text(encoding="utf-8-sig"))))
-    summary = {row["indicator"]: row for row in rows if row["section"] == "summary"}
+    summary = {row["metric"]: row for row in rows if row["level"] != "department" and row["center_code"] == "city"}
     assert int(summary["received"]["value"]) == received
     assert int(summary["completed"]["value"]) == completed
     assert int(summary["on_time_rate"]["denominator"]) == completed
@@ -79,3 +79,31 @@ def test_journalist_downloads_last_months_bulletin(site_server, page, published,
 def test_bulletin_page_works_on_a_phone(site_server, phone_page, published):
     phone_page.goto(site_server.url + published.url)
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_journalist_sorts_the_comparison_and_reads_a_series(site_server, page, phone_page):
+    """The city's bulletin: sort the centers by 进驻率 with a header link (no JavaScript needed),
+    then a center's series page with its chart; both accessible and usable on a phone."""
+    from disclosures.models import BulletinPage
+
+    city_wide = BulletinPage.objects.live().get(period=bulletins.previous_period(), center__isnull=True)
+    page.goto(site_server.url + city_wide.url)
+    table = page.locator('table.bulletin-comparison[data-kind="centers"]')
+    table.get_by_role("link", name="进驻率").click()
+    page.wait_for_url("**sort=entry_rate**")
+    values = [text.strip() for text in table.locator('td[data-metric="entry_rate"] .cmp-value').all_inner_texts()]
+    numbers = [float(v.rstrip("%")) for v in values if v != "—"]
+    assert numbers and numbers == sorted(numbers, reverse=True)
+    assert table.locator("th[aria-sort]").count() == 1
+    assert_accessible(page)
+    screenshot(page, "bulletin-comparison")
+
+    page.goto(site_server.url + "/data/series/?center=dongcheng&metric=entry_rate")
+    assert page.locator("svg.chart-series").count() == 1
+    assert page.locator("table.series-table tbody tr").count() >= 1
+    assert_accessible(page)
+    screenshot(page, "series")
+
+    for path in (city_wide.url, "/data/series/?center=dongcheng&metric=entry_rate", "/data/dictionary/"):
+        phone_page.goto(site_server.url + path)
+        assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360, path
