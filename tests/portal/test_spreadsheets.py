@@ -96,6 +96,10 @@ def test_public_downloads_have_no_formulas(hostile):
     cells = scan_csv(client.get("/api/bulletins/city/2026-03.csv").content)
     assert "'@部门" in cells
     assert "@部门" in scan_xlsx(client.get("/api/bulletins/city/2026-03.xlsx").content)
+    series = f"center=city&department={hostile.department.code}&metric=completed&from=2026-03&to=2026-03"
+    cells = scan_csv(client.get(f"/api/series.csv?{series}").content)
+    assert "'@部门" in cells
+    assert "@部门" in scan_xlsx(client.get(f"/api/series.xlsx?{series}").content)
 
 
 def test_exports_and_reports_have_no_formulas(hostile, tmp_path, admin_client):
