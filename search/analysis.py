@@ -13,6 +13,7 @@ control characters and emoji in user input have no effect.
 
 import functools
 import html
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -210,6 +211,9 @@ class Term:
     ascii: bool = False
     synonyms: list = field(default_factory=list)
     phrase: bool = False
+    # Synonyms of words inside the term (jieba search mode): [(sub-word, [its synonyms])], so
+    # 考驾照 reaches 驾驶证 through 驾照 = 驾驶证.
+    subword_synonyms: list = field(default_factory=list)
 
     def fts_exact(self, known=None):
         """The term as written (or a synonym). `known(token)` says whether a whole word is in
@@ -218,6 +222,52 @@ class Term:
         options += [self._fts_word(normalize(s), known) for s in self.synonyms]
         options = [o for o in dict.fromkeys(options) if o]
         return options[0] if len(options) == 1 else "(" + " OR ".join(options) + ")"
+
+    def fts_subwords(self, known=None):
+        """Every sub-word that has synonyms, each as written or as one of its synonyms."""
+        if not self.subword_synonyms:
+            return ""
+        parts = []
+        for word, synonyms in self.subword_synonyms:
+            options = [self._fts_word(w, known) for w in [word, *[normalize(x) for x in synonyms]]]
+            options = [o for o in dict.fromkeys(options) if o]
+            parts.append(options[0] if len(options) == 1 else "(" + " OR ".join(options) + ")")
+        return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
+
+    def fts_characters(self):
+        """An unknown word whose characters all appear in a name (残疾证 → 残疾人证): single
+        characters are indexed in the name and keyword columns."""
+        chars = self.cjk_characters()
+        if self.ascii or self.phrase or len(chars) < 2:
+            return ""
+        return "{name keywords}: (" + " AND ".join(fts_term(c) for c in chars) + ")"
+
+    def fts_partial(self):
+        """Last resort for an unknown word: any of its character pairs in a name, ranked by
+        how much of the word the title covers (see `coverage_characters`)."""
+        if self.ascii or self.phrase or len(self.text) < 3:
+            return ""
+        return "{name keywords}: (" + " OR ".join(fts_term(g) for g in dict.fromkeys(bigrams(self.text))) + ")"
+
+    def fts_whole_pinyin(self):
+        """Homophone typos, whole words only: the term's full pinyin must be the pinyin of a
+        whole run or jieba word of a name (低保 never matches the 地保 inside 耕地保护)."""
+        if self.ascii or self.phrase:
+            return ""
+        full = pinyin_full(self.text)
+        if len(syllables(self.text)) < 2 or not full:
+            return ""
+        return f"pinyin:{fts_term(full)}"
+
+    def cjk_characters(self):
+        return list(dict.fromkeys(ch for ch in self.text if CJK_RUN.fullmatch(ch)))
+
+    def title_words(self):
+        """Words whose presence in a title shows the term is about that item."""
+        words = [self.text, *[normalize(x) for x in self.synonyms]]
+        for _word, synonyms in self.subword_synonyms:
+            words += [normalize(x) for x in synonyms]
+        return [w for w in dict.fromkeys(words) if w]
 
     def fts_pinyin(self):
         """Same-sounding words (homophone typos such as 营业值照): syllable pairs in the pinyin column."""
@@ -292,6 +342,110 @@ class ParsedQuery:
     def cjk_text(self):
         return "".join(t.text for t in self.terms if not t.ascii)
 
+    def variant_preference(self):
+        """(preferred, demoted) title words for generic queries: a first-time/new item (新办,
+        设立, 首次 …) before a change, renewal or cancellation (变更, 注销, 延续, 补办 …), unless
+        the query itself asks for one of those."""
+        if any(word in self.text for word in CHANGE_INTENT):
+            return (), ()
+        return PREFERRED_VARIANTS, DEMOTED_VARIANTS
+
+
+# Title words of the variant a citizen usually means when they name only the thing.
+PREFERRED_VARIANTS = ("设立", "新办", "首次", "开办", "申领", "初次", "新设", "办理")
+DEMOTED_VARIANTS = (
+    "变更",
+    "注销",
+    "延续",
+    "补办",
+    "补领",
+    "补发",
+    "换领",
+    "换发",
+    "撤销",
+    "遗失",
+    "迁出",
+    "终止",
+    "歇业",
+    "吊销",
+    "备案变更",
+    "年检",
+)
+# Anything in the query that asks for a change, renewal, replacement or closure.
+CHANGE_INTENT = (
+    *DEMOTED_VARIANTS,
+    "补",
+    "换",
+    "改",
+    "丢",
+    "掉了",
+    "坏了",
+    "过期",
+    "到期",
+    "续",
+    "销",
+    "关闭",
+    "关掉",
+    "不干",
+    "不开",
+    "迁",
+    "转出",
+    "停业",
+    "撤",
+)
+
+
+def subword_synonyms(word, synonyms):
+    """[(sub-word, synonyms)] for the jieba search-mode sub-words of `word` that have synonyms
+    (not the word itself, whose synonyms are expanded whole)."""
+    if not synonyms or ASCII_WORD.match(word) or len(word) < 3:
+        return []
+    found = []
+    for sub in cut_search(word):
+        if len(sub) >= 2 and sub != word and sub in synonyms and all(sub not in f for f, _s in found):
+            found.append((sub, [s for s in synonyms[sub] if s != sub]))
+    # A longer sub-word covers the shorter ones inside it.
+    found.sort(key=lambda pair: -len(pair[0]))
+    kept = []
+    for sub, syns in found:
+        if not any(sub in longer for longer, _s in kept):
+            kept.append((sub, syns))
+    return kept
+
+
+def term_ladder(term, known=None):
+    """The ways a term may be satisfied, strictest first: [(mode, FTS5 expression)]. A backend
+    takes the first that finds anything (so a fallback never dilutes a word that matched):
+    - "exact": the word as written or one of its synonyms;
+    - "subwords": the synonyms of words inside it (考驾照 → 驾照 = 驾驶证);
+    - "characters": all its characters in a name (残疾证 → 残疾人证, 个体户 → 个体工商户);
+    - "pinyin": the same sound as a whole word of a name (homophone typos such as 营业值照),
+      only when the Chinese matched nothing;
+    - "partial": any of its character pairs in a name, ranked by how much of it the title covers.
+    """
+    return [
+        ("exact", term.fts_exact(known)),
+        ("subwords", term.fts_subwords(known)),
+        ("characters", term.fts_characters()),
+        ("pinyin", term.fts_whole_pinyin()),
+        ("partial", term.fts_partial()),
+    ]
+
+
+def name_weights(terms, names):
+    """IDF-like weight of each term over the item names (a word in few names identifies an item,
+    one in many does not): log(1 + N / (1 + names holding the term or one of its synonyms)),
+    scaled so the heaviest term weighs 1. `names` is a list of distinct item names."""
+    names = list(names or [])
+    total = len(names) or 1
+    weights = []
+    for term in terms:
+        words = term.title_words() if isinstance(term, Term) else [term]
+        df = sum(1 for name in names if any(w and w in name for w in words))
+        weights.append(math.log(1 + total / (1 + df)))
+    top = max(weights, default=0) or 1.0
+    return [w / top for w in weights]
+
 
 def _words(text):
     """Meaningful words of free text: jieba (precise mode) on CJK runs, ASCII words whole."""
@@ -330,7 +484,14 @@ def parse_query(raw, synonyms=None):
         if word in seen:
             continue
         seen.add(word)
-        terms.append(Term(word, ascii=is_ascii, synonyms=[s for s in synonyms.get(word, []) if s != word]))
+        terms.append(
+            Term(
+                word,
+                ascii=is_ascii,
+                synonyms=[s for s in synonyms.get(word, []) if s != word],
+                subword_synonyms=subword_synonyms(word, synonyms),
+            )
+        )
     return ParsedQuery(text=text, terms=terms[:MAX_TERMS], phrases=phrases[:4])
 
 

@@ -37,6 +37,7 @@ from ..analysis import ParsedQuery, fts_term, parse_query
 from ..documents import base_name
 from . import SearchUnavailable
 from .base import FACETS, MAX_PAGE, PER_PAGE, Hit, SearchBackend, SearchResults
+from .embedded_grouping import grouped_page
 
 SCHEMA_VERSION = "2"
 # bm25 weights per FTS column: the name counts most, then keywords and pinyin, then the
@@ -73,8 +74,11 @@ ALL_TERMS_BONUS = 1000.0
 BM25_LIMIT = 2000
 # Title bonus: the query's longest CJK run (or the query) inside the title doubles the score.
 TITLE_BONUS = "(CASE WHEN instr(s.title, ?) > 0 THEN 2.0 ELSE 1.0 END)"
-SCORE_BM25 = f"(-{BM25}) * s.boost * {TITLE_BONUS}"
-SCORE_CHEAP = f"s.boost * {TITLE_BONUS} / (1 + length(s.title))"
+# Title factor per query (search.analysis decides the words and weights, see _title_factor):
+# each term in the title adds its name-IDF weight, generic queries prefer new/first-time items.
+TERM_IN_TITLE = 1.5
+PREFERRED_FACTOR = 1.3
+DEMOTED_FACTOR = 0.5
 # Combination ids are used as character codes (see _facet_pass): never a UTF-16 surrogate.
 SURROGATES = range(0xD800, 0xE000)
 MAX_COMBO = 0x10FFFF
@@ -91,6 +95,7 @@ CREATE TABLE IF NOT EXISTS docs(
     center TEXT, center_label TEXT, department TEXT, department_label TEXT, audience TEXT, item_type TEXT,
     fee TEXT, online TEXT, date TEXT, boost REAL, summary TEXT, plain TEXT, base_name TEXT, name_pinyin TEXT
 );
+CREATE INDEX IF NOT EXISTS docs_title ON docs(title);
 CREATE TABLE IF NOT EXISTS slim(id INTEGER PRIMARY KEY, boost REAL NOT NULL, title TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS combos(
     id INTEGER PRIMARY KEY, kind TEXT, audience TEXT, center TEXT, department TEXT, item_type TEXT,
@@ -174,11 +179,13 @@ class _ReadState:
             for facet, value, label in self.connection.execute("SELECT facet, value, label FROM labels")
         }
         self.names = None
+        self.weights = {}
         self.version = version
 
 
 class EmbeddedBackend(SearchBackend):
     name = "embedded"
+    groups = True
 
     def __init__(self, path=None):
         self.path = Path(path or settings.SEARCH_INDEX_PATH)
@@ -609,9 +616,9 @@ class EmbeddedBackend(SearchBackend):
 
         live = []
         for term in parsed.terms:
-            for expression in (term.fts_exact(known), term.fts_pinyin()):
+            for mode, expression in analysis.term_ladder(term, known):
                 if expression and self._matches_anything(connection, expression):
-                    live.append(expression)
+                    live.append((expression, term, mode))
                     break
         return live
 
@@ -639,24 +646,88 @@ class EmbeddedBackend(SearchBackend):
 
     @staticmethod
     def _ranked(connection, expression, where, params, whole, offset, limit):
-        """(id, score) of one page of the rows matching `expression`, by bm25 (few rows)."""
+        """(id, score) of one page of the rows matching `expression`, by bm25 (few rows).
+        `whole` is the title factor: (SQL, its parameters), see `_title_factor`."""
+        factor, factor_params = whole
         rows = connection.execute(
-            f"SELECT fts.rowid, {SCORE_BM25} AS score FROM fts JOIN slim s ON s.id = fts.rowid"
-            f" WHERE fts MATCH ?{where} ORDER BY score DESC, length(s.title), s.title LIMIT ? OFFSET ?",
-            (whole, expression, *params, limit, offset),
+            f"SELECT fts.rowid, (-{BM25}) * s.boost * {factor} AS score, s.title FROM fts JOIN slim s"
+            f" ON s.id = fts.rowid WHERE fts MATCH ?{where} ORDER BY score DESC, length(s.title), s.title"
+            " LIMIT ? OFFSET ?",
+            (*factor_params, expression, *params, limit, offset),
         )
-        return [(row[0], row[1]) for row in rows]
+        return [(row[0], row[1], row[2]) for row in rows]
 
     @staticmethod
     def _in_order(connection, expression, where, params, whole, offset, limit):
         """(id, score) of one page of the rows matching `expression` in the cheap static order:
         FTS5 walks the index in rowid order and stops after the page, nothing is sorted."""
+        factor, factor_params = whole
         rows = connection.execute(
-            f"SELECT fts.rowid, {SCORE_CHEAP} AS score FROM fts JOIN slim s ON s.id = fts.rowid"
-            f" WHERE fts MATCH ?{where} ORDER BY fts.rowid LIMIT ? OFFSET ?",
-            (whole, expression, *params, limit, offset),
+            f"SELECT fts.rowid, s.boost * {factor} / (1 + length(s.title)) AS score, s.title FROM fts JOIN slim s"
+            f" ON s.id = fts.rowid WHERE fts MATCH ?{where} ORDER BY fts.rowid LIMIT ? OFFSET ?",
+            (*factor_params, expression, *params, limit, offset),
         )
-        return [(row[0], row[1]) for row in rows]
+        return [(row[0], row[1], row[2]) for row in rows]
+
+    def _title_factor(self, state, parsed, live):
+        """SQL factor on a row's title, and its parameters: ×2 when the title holds the query's
+        longest CJK run; + TERM_IN_TITLE × the term's name-IDF weight for each term in the title
+        (for a word matched only in part: the share of its characters in the title); ×1.3 for a
+        new/first-time item and ×0.5 for a change/renewal/cancellation when the query is generic."""
+        whole = analysis.CJK_RUN.findall(parsed.text)
+        whole = (max(whole, key=len) if whole else parsed.text) or "\x00"
+        sql, params = [TITLE_BONUS], [whole]
+        terms = [term for term, _mode in live]
+        weights = self._weights(state, terms)
+        parts = []
+        for (term, mode), weight in zip(live, weights, strict=True):
+            if weight <= 0:
+                continue
+            if mode in ("characters", "partial"):
+                chars = term.cjk_characters()
+                hits = " + ".join("(instr(s.title, ?) > 0)" for _c in chars)
+                parts.append(f"{weight * TERM_IN_TITLE / len(chars):.4f} * ({hits})")
+                params += chars
+            else:
+                words = term.title_words()[:8]
+                hits = " OR ".join("instr(s.title, ?) > 0" for _w in words)
+                parts.append(f"{weight * TERM_IN_TITLE:.4f} * ({hits})")
+                params += words
+        if parts:
+            sql.append("(1.0 + " + " + ".join(parts) + ")")
+        preferred, demoted = parsed.variant_preference()
+        if demoted:
+            bad = " OR ".join("instr(s.title, ?) > 0" for _w in demoted)
+            good = " OR ".join("instr(s.title, ?) > 0" for _w in preferred)
+            sql.append(f"(CASE WHEN {bad} THEN {DEMOTED_FACTOR} WHEN {good} THEN {PREFERRED_FACTOR} ELSE 1.0 END)")
+            params += [*demoted, *preferred]
+        return "(" + " * ".join(sql) + ")", tuple(params)
+
+    def _weights(self, state, terms):
+        """Name-IDF weights of the terms (search.analysis.name_weights), cached with the names."""
+        if len(terms) < 2:
+            return [1.0] * len(terms)
+        key = tuple(tuple(term.title_words()) for term in terms)
+        cache = state.weights
+        if key not in cache:
+            if len(cache) > 5000:
+                cache.clear()
+            cache[key] = analysis.name_weights(terms, [name for name, _pinyin in self.names()])
+        return cache[key]
+
+    def _window(self, connection, tiers, where, params, whole, offset, limit):
+        """[(id, score, title)] of the rows [offset, offset+limit) over the tiers, best first."""
+        ranked = []
+        for expression, count, bonus in tiers:
+            if len(ranked) >= limit:
+                break
+            if offset >= count:
+                offset -= count
+                continue
+            rows = self._rank(connection, expression, count, where, params, whole, offset, limit - len(ranked))
+            ranked += [(doc_id, score + bonus, title) for doc_id, score, title in rows]
+            offset = 0
+        return ranked
 
     def _rank(self, connection, expression, count, where, params, whole, offset, limit):
         """The page [offset, offset+limit) of the `count` rows matching `expression`, best first.
@@ -733,9 +804,10 @@ class EmbeddedBackend(SearchBackend):
             center_label=row["center_label"] or "",
             item_code=row["item_code"] or "",
             department_label=row["department_label"] or "",
+            item_type=row["item_type"] or "",
         )
 
-    def search(self, query, filters=None, page=1, per_page=PER_PAGE, synonyms=None):
+    def search(self, query, filters=None, page=1, per_page=PER_PAGE, synonyms=None, group=False, prefer_center=""):
         started = time.perf_counter()
         parsed = query if isinstance(query, ParsedQuery) else parse_query(query, synonyms)
         page = max(1, min(int(page or 1), MAX_PAGE))
@@ -749,7 +821,7 @@ class EmbeddedBackend(SearchBackend):
             connection.execute("BEGIN")
             try:
                 state.refresh()
-                self._search(state, parsed, filters, page, per_page, results)
+                self._search(state, parsed, filters, page, per_page, results, group, prefer_center)
             finally:
                 connection.execute("COMMIT")
         except sqlite3.Error as exc:
@@ -757,15 +829,15 @@ class EmbeddedBackend(SearchBackend):
         results.took_ms = round((time.perf_counter() - started) * 1000, 2)
         return results
 
-    def _search(self, state, parsed, filters, page, per_page, results):
+    def _search(self, state, parsed, filters, page, per_page, results, group=False, prefer_center=""):
         connection = state.connection
-        live = self._live_terms(connection, parsed)
-        if not live:
+        planned = self._live_terms(connection, parsed)
+        if not planned:
             return
+        live = [expression for expression, _term, _mode in planned]
         phrase_expressions, exact = _phrase_parts(parsed.phrases)
         where, params = self._filter_sql(filters, exact)
-        whole = analysis.CJK_RUN.findall(parsed.text)
-        whole = (max(whole, key=len) if whole else parsed.text) or "\x00"
+        whole = self._title_factor(state, parsed, [(term, mode) for _e, term, mode in planned])
         # All terms required; when that finds less than a page, documents with some of the
         # terms follow (ranked below every full match).
         every = " AND ".join(live + phrase_expressions)
@@ -780,16 +852,13 @@ class EmbeddedBackend(SearchBackend):
         results.total = total
         if not total:
             return
-        offset, ranked = (page - 1) * per_page, []
-        for expression, count, bonus in tiers:
-            if len(ranked) >= per_page:
-                break
-            if offset >= count:
-                offset -= count
-                continue
-            rows = self._rank(connection, expression, count, where, params, whole, offset, per_page - len(ranked))
-            ranked += [(doc_id, score + bonus) for doc_id, score in rows]
-            offset = 0
+        results.documents = total
+        results.facets = self._facets(state, tally)
+        if group:
+            grouped_page(self, state, tiers, where, params, whole, parsed, results, prefer_center)
+            return
+        ranked = self._window(connection, tiers, where, params, whole, (page - 1) * per_page, per_page)
+        ranked = [(doc_id, score) for doc_id, score, _title in ranked]
         if ranked:
             scores = dict(ranked)
             rows = connection.execute(
@@ -798,7 +867,6 @@ class EmbeddedBackend(SearchBackend):
             by_id = {row["id"]: row for row in rows}
             words = parsed.highlight_words()
             results.hits = [self._hit(by_id[doc_id], words, score) for doc_id, score in ranked if doc_id in by_id]
-        results.facets = self._facets(state, tally)
 
     def get(self, keys):
         keys = list(keys)

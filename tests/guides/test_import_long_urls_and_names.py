@@ -28,7 +28,9 @@ def run(tmp_path, *rows):
 def test_long_online_url_and_everyday_names_are_imported(tmp_path):
     assert len(LONG_URL) > 700
     basis = f"《居民身份证法》|全国人大常委会|第十一条|{LONG_URL}"
-    ok, out = run(tmp_path, f'dongcheng,gaj,LONG-001,居民身份证换领,身份证换领,"换身份证 身份证到期",{LONG_URL},{basis}')
+    ok, out = run(
+        tmp_path, f'dongcheng,gaj,LONG-001,居民身份证换领,身份证换领,"换身份证 身份证到期",{LONG_URL},{basis}'
+    )
     assert ok, out
     page = GuidePage.objects.get(center__code="dongcheng", item_code="LONG-001")
     assert page.online_url == LONG_URL
