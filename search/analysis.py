@@ -370,6 +370,10 @@ DEMOTED_VARIANTS = (
     "吊销",
     "备案变更",
     "年检",
+    "换证",
+    "补证",
+    "期满",
+    "挂失",
 )
 # Anything in the query that asks for a change, renewal, replacement or closure.
 CHANGE_INTENT = (
@@ -447,14 +451,34 @@ def name_weights(terms, names):
     return [w / top for w in weights]
 
 
-def _words(text):
-    """Meaningful words of free text: jieba (precise mode) on CJK runs, ASCII words whole."""
+def merge_known(pieces, known, longest=6):
+    """Adjacent jieba words joined when together they are a known phrase (a synonym or lexicon
+    word such as 生孩子 = 生 + 孩子, 办营业执照 = 办 + 营业执照), longest first, left to right."""
+    if not known or len(pieces) < 2:
+        return pieces
+    out, i = [], 0
+    while i < len(pieces):
+        for size in range(min(longest, len(pieces) - i), 1, -1):
+            joined = "".join(pieces[i : i + size])
+            if joined in known:
+                out.append(joined)
+                i += size
+                break
+        else:
+            out.append(pieces[i])
+            i += 1
+    return out
+
+
+def _words(text, known=None):
+    """Meaningful words of free text: jieba (precise mode) on CJK runs, ASCII words whole;
+    adjacent words that together are a known phrase (`known`: the synonym map) stay one word."""
     words = []
     for run in TOKEN_RUN.findall(text):
         if ASCII_WORD.match(run):
             words.append((run, True))
         else:
-            pieces = cut_precise(run) if len(run) > 2 else [run]
+            pieces = merge_known(cut_precise(run), known) if len(run) > 2 else [run]
             kept = [p for p in pieces if p not in STOPWORDS and CJK_RUN.fullmatch(p)]
             if not kept and run not in STOPWORDS:
                 kept = [run]
@@ -480,7 +504,7 @@ def parse_query(raw, synonyms=None):
             if run not in seen:
                 seen.add(run)
                 terms.append(Term(run, ascii=bool(ASCII_WORD.match(run)), phrase=True))
-    for word, is_ascii in _words(free):
+    for word, is_ascii in _words(free, synonyms):
         if word in seen:
             continue
         seen.add(word)
