@@ -451,23 +451,53 @@ def name_weights(terms, names):
     return [w / top for w in weights]
 
 
-def merge_known(pieces, known, longest=6):
-    """Adjacent jieba words joined when together they are a known phrase (a synonym or lexicon
-    word such as 生孩子 = 生 + 孩子, 办营业执照 = 办 + 营业执照), longest first, left to right."""
-    if not known or len(pieces) < 2:
+def merge_known(pieces, known, longest=8):
+    """jieba's words of one run, with everyday phrases the site knows (synonym and lexicon words
+    such as 生孩子, 办营业执照) kept whole: a known phrase replaces the words it overlaps when
+    what is left of them is only stop words (我想生|孩子 → 生孩子, but 居民身份证 stays whole
+    although 身份证 is known: 居民 is not a stop word). Longest phrases first, left to right."""
+    if not known or not pieces:
         return pieces
-    out, i = [], 0
-    while i < len(pieces):
-        for size in range(min(longest, len(pieces) - i), 1, -1):
-            joined = "".join(pieces[i : i + size])
-            if joined in known:
-                out.append(joined)
-                i += size
+    run = "".join(pieces)
+    spans, start = [], 0
+    for piece in pieces:
+        spans.append((start, start + len(piece)))
+        start += len(piece)
+
+    def piece_at(position):
+        return next(k for k, (a, b) in enumerate(spans) if a <= position < b)
+
+    matches, i = {}, 0  # first piece -> (phrase, last piece, left, right)
+    while i < len(run):
+        found = None
+        for size in range(min(longest, len(run) - i), 1, -1):
+            phrase = run[i : i + size]
+            if phrase not in known:
+                continue
+            first, last = piece_at(i), piece_at(i + size - 1)
+            left, right = run[spans[first][0] : i], run[i + size : spans[last][1]]
+            if _only_stopwords(left) and _only_stopwords(right):
+                found = (first, (phrase, last, left, right))
                 break
+        if found:
+            matches[found[0]] = found[1]
+            i = spans[found[1][1]][1]
         else:
-            out.append(pieces[i])
             i += 1
+    out, k = [], 0
+    while k < len(pieces):
+        if k in matches:
+            phrase, last, left, right = matches[k]
+            out.extend([*(cut_precise(left) if left else []), phrase, *(cut_precise(right) if right else [])])
+            k = last + 1
+        else:
+            out.append(pieces[k])
+            k += 1
     return out
+
+
+def _only_stopwords(text):
+    return not text or text in STOPWORDS or all(w in STOPWORDS for w in cut_precise(text))
 
 
 def _words(text, known=None):
