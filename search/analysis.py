@@ -219,9 +219,21 @@ class Term:
         """The term as written (or a synonym). `known(token)` says whether a whole word is in
         the index vocabulary; then that one token is used instead of its bigrams (faster)."""
         options = [self._fts_word(self.text, known)]
-        options += [self._fts_word(normalize(s), known) for s in self.synonyms]
+        options += [self._fts_synonym(normalize(s), known) for s in self.synonyms]
         options = [o for o in dict.fromkeys(options) if o]
         return options[0] if len(options) == 1 else "(" + " OR ".join(options) + ")"
+
+    @classmethod
+    def _fts_synonym(cls, word, known=None):
+        """A synonym as written, or all its words in any order and place (official wording is
+        often interrupted in a name: 食品经营许可 in 食品(含保健食品)经营许可核发, 不动产登记 in
+        不动产首次登记)."""
+        written = cls._fts_word(word, known)
+        words = [w for w in cut_precise(word) if len(w) >= 2 and CJK_RUN.fullmatch(w)]
+        if len(words) < 2 or "".join(words) != "".join(TOKEN_RUN.findall(word)):
+            return written
+        loose = "(" + " AND ".join(cls._fts_word(w, known) for w in dict.fromkeys(words)) + ")"
+        return f"({written} OR {loose})"
 
     def fts_subwords(self, known=None):
         """Every sub-word that has synonyms, each as written or as one of its synonyms."""
@@ -250,14 +262,15 @@ class Term:
         return "{name keywords}: (" + " OR ".join(fts_term(g) for g in dict.fromkeys(bigrams(self.text))) + ")"
 
     def fts_whole_pinyin(self):
-        """Homophone typos, whole words only: the term's full pinyin must be the pinyin of a
+        """Homophone typos, whole words only: the term's full pinyin must start the pinyin of a
         whole run or jieba word of a name (低保 never matches the 地保 inside 耕地保护)."""
         if self.ascii or self.phrase:
             return ""
         full = pinyin_full(self.text)
         if len(syllables(self.text)) < 2 or not full:
             return ""
-        return f"pinyin:{fts_term(full)}"
+        # The sound of a whole word, or of the start of a whole name run (养峰证 → 养蜂证申领).
+        return f"pinyin:{fts_term(full, prefix=True)}"
 
     def cjk_characters(self):
         return list(dict.fromkeys(ch for ch in self.text if CJK_RUN.fullmatch(ch)))
@@ -399,6 +412,22 @@ CHANGE_INTENT = (
 )
 
 
+@functools.lru_cache(maxsize=8)
+def pinyin_phrases(words):
+    """{full pinyin: word} of the CJK words among `words` (a sorted tuple of the synonym map's
+    keys), plus the initials of words of three characters or more; ambiguous sounds are left out."""
+    index, clashes = {}, set()
+    for word in words:
+        if not CJK_RUN.fullmatch(word) or len(word) < 2:
+            continue
+        keys = [pinyin_full(word)] + ([pinyin_initials(word)] if len(word) >= 3 else [])
+        for key in keys:
+            if key in index and index[key] != word:
+                clashes.add(key)
+            index.setdefault(key, word)
+    return {key: word for key, word in index.items() if key not in clashes and len(key) >= 3}
+
+
 def subword_synonyms(word, synonyms):
     """[(sub-word, synonyms)] for the jieba search-mode sub-words of `word` that have synonyms
     (not the word itself, whose synonyms are expanded whole)."""
@@ -538,11 +567,17 @@ def parse_query(raw, synonyms=None):
         if word in seen:
             continue
         seen.add(word)
+        extra = []
+        if is_ascii and synonyms and word not in synonyms:
+            # Pinyin of an everyday word the site knows (dibao → 低保 → 最低生活保障).
+            phrase = pinyin_phrases(tuple(sorted(synonyms))).get(word)
+            if phrase:
+                extra = [phrase, *synonyms.get(phrase, [])]
         terms.append(
             Term(
                 word,
                 ascii=is_ascii,
-                synonyms=[s for s in synonyms.get(word, []) if s != word],
+                synonyms=[s for s in [*synonyms.get(word, []), *extra] if s != word],
                 subword_synonyms=subword_synonyms(word, synonyms),
             )
         )

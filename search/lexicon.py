@@ -108,3 +108,10 @@ def load_after_migrate(sender, verbosity=1, stdout=None, **kwargs):
         return
     if new and verbosity >= 1 and stdout is not None:
         stdout.write(f"search: default lexicon loaded ({added} everyday words added)\n")
+
+
+def synonym_map(path=DEFAULT_PATH):
+    """The lexicon alone as a synonym map (what a new site searches with), for benchmarks."""
+    from .synonyms import build_map
+
+    return build_map([([entry.everyday, *entry.official], True) for entry in read(path)])

@@ -30,13 +30,19 @@ def synonym_map():
         groups = load_directed_groups()
     except DatabaseError:
         return {}
+    mapping = build_map(groups)
+    cache.set(CACHE_KEY, mapping, CACHE_SECONDS)
+    return mapping
+
+
+def build_map(groups):
+    """{word: [its synonyms]} from [(words, one_way)]: a one-way group (the default lexicon:
+    日常用语 → 规范用语) expands its first word only, the others every word."""
     mapping = {}
     for terms, one_way in groups:
-        # A one-way group (the default lexicon: 日常用语 → 规范用语) expands its first word only.
         for term in terms[:1] if one_way else terms:
             mapping.setdefault(term, [])
             mapping[term].extend(t for t in terms if t != term and t not in mapping[term])
-    cache.set(CACHE_KEY, mapping, CACHE_SECONDS)
     return mapping
 
 
