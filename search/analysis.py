@@ -465,6 +465,55 @@ def term_ladder(term, known=None):
     ]
 
 
+# The title factor (title_scorer): each term in the title adds TERM_IN_TITLE × its name weight;
+# for a generic query a new/first-time item counts ×PREFERRED_FACTOR, a change, renewal or
+# cancellation ×DEMOTED_FACTOR; the query's longest CJK run in the title doubles it.
+TERM_IN_TITLE = 1.5
+PREFERRED_FACTOR = 1.3
+DEMOTED_FACTOR = 0.5
+
+
+def title_scorer(parsed, live, weights):
+    """A function title -> factor that multiplies a document's text score, shared by the
+    backends: `live` is [(Term, ladder mode)] of the terms that matched, `weights` their
+    name_weights. A term matched in part ("characters", "partial" modes) counts by the share of
+    its characters in the title. Cached per title (catalogs repeat names across centers)."""
+    runs = CJK_RUN.findall(parsed.text)
+    whole = max(runs, key=len) if runs else parsed.text
+    items = []
+    for (term, mode), weight in zip(live, weights, strict=True):
+        if weight <= 0:
+            continue
+        if mode in ("characters", "partial"):
+            items.append((True, term.cjk_characters(), weight * TERM_IN_TITLE))
+        else:
+            items.append((False, term.title_words()[:8], weight * TERM_IN_TITLE))
+    preferred, demoted = parsed.variant_preference()
+    cache = {}
+
+    def factor(title):
+        value = cache.get(title)
+        if value is not None:
+            return value
+        value = 2.0 if whole and whole in title else 1.0
+        extra = 0.0
+        for partial, words, weight in items:
+            if partial:
+                extra += weight * sum(1 for ch in words if ch in title) / max(len(words), 1)
+            elif any(word in title for word in words):
+                extra += weight
+        value *= 1.0 + extra
+        if demoted:
+            if any(word in title for word in demoted):
+                value *= DEMOTED_FACTOR
+            elif any(word in title for word in preferred):
+                value *= PREFERRED_FACTOR
+        cache[title] = value
+        return value
+
+    return factor
+
+
 def name_weights(terms, names):
     """IDF-like weight of each term over the item names (a word in few names identifies an item,
     one in many does not): log(1 + N / (1 + names holding the term or one of its synonyms)),

@@ -9,6 +9,7 @@ different things to do); notices and bulletins are never grouped.
 Pure functions over `Hit`s, used by every backend and by the browse lists.
 """
 
+import functools
 import re
 
 GROUPED_KINDS = frozenset({"guide", "life_event", "fee"})
@@ -23,6 +24,7 @@ def group_key(kind, item_type, title, key=""):
     return (kind, item_type or "", same_name(title))
 
 
+@functools.lru_cache(maxsize=100_000)
 def same_name(title):
     """The name as compared between centers: no spaces, full-width brackets."""
     return re.sub(r"\s+", "", str(title or "")).replace("(", "（").replace(")", "）")

@@ -22,6 +22,7 @@ cheap order is FTS5's own rowid order, which stops after the page instead of sor
 """
 
 import contextlib
+import itertools
 import json
 import os
 import sqlite3
@@ -72,13 +73,8 @@ ALL_TERMS_BONUS = 1000.0
 # in tiers: rows with the terms in the name fields first (bm25 when they are few enough,
 # else the cheap order), then the rest in the cheap order.
 BM25_LIMIT = 2000
-# Title bonus: the query's longest CJK run (or the query) inside the title doubles the score.
-TITLE_BONUS = "(CASE WHEN instr(s.title, ?) > 0 THEN 2.0 ELSE 1.0 END)"
-# Title factor per query (search.analysis decides the words and weights, see _title_factor):
-# each term in the title adds its name-IDF weight, generic queries prefer new/first-time items.
-TERM_IN_TITLE = 1.5
-PREFERRED_FACTOR = 1.3
-DEMOTED_FACTOR = 0.5
+# Rows are fetched in chunks of this size when the cheap static order is walked.
+CHUNK = 500
 # Combination ids are used as character codes (see _facet_pass): never a UTF-16 surrogate.
 SURROGATES = range(0xD800, 0xE000)
 MAX_COMBO = 0x10FFFF
@@ -645,63 +641,39 @@ class EmbeddedBackend(SearchBackend):
         ).fetchone()[0]
 
     @staticmethod
-    def _ranked(connection, expression, where, params, whole, offset, limit):
-        """(id, score) of one page of the rows matching `expression`, by bm25 (few rows).
-        `whole` is the title factor: (SQL, its parameters), see `_title_factor`."""
-        factor, factor_params = whole
+    def _ranked(connection, expression, where, params, factor):
+        """[(id, score, title)] of every row matching `expression` (few rows), best first:
+        bm25 × kind boost × the query's title factor (`factor(title)`, search.analysis)."""
         rows = connection.execute(
-            f"SELECT fts.rowid, (-{BM25}) * s.boost * {factor} AS score, s.title FROM fts JOIN slim s"
-            f" ON s.id = fts.rowid WHERE fts MATCH ?{where} ORDER BY score DESC, length(s.title), s.title"
-            " LIMIT ? OFFSET ?",
-            (*factor_params, expression, *params, limit, offset),
-        )
-        return [(row[0], row[1], row[2]) for row in rows]
+            f"SELECT fts.rowid, (-{BM25}) * s.boost, s.title FROM fts JOIN slim s ON s.id = fts.rowid"
+            f" WHERE fts MATCH ?{where}",
+            (expression, *params),
+        ).fetchall()
+        scored = [(doc_id, score * factor(title), title) for doc_id, score, title in rows]
+        scored.sort(key=lambda row: (-row[1], len(row[2]), row[2]))
+        return scored
 
     @staticmethod
-    def _in_order(connection, expression, where, params, whole, offset, limit):
-        """(id, score) of one page of the rows matching `expression` in the cheap static order:
-        FTS5 walks the index in rowid order and stops after the page, nothing is sorted."""
-        factor, factor_params = whole
-        rows = connection.execute(
-            f"SELECT fts.rowid, s.boost * {factor} / (1 + length(s.title)) AS score, s.title FROM fts JOIN slim s"
-            f" ON s.id = fts.rowid WHERE fts MATCH ?{where} ORDER BY fts.rowid LIMIT ? OFFSET ?",
-            (*factor_params, expression, *params, limit, offset),
-        )
-        return [(row[0], row[1], row[2]) for row in rows]
+    def _in_order(connection, expression, where, params, factor):
+        """(id, score, title) of the rows matching `expression` in the cheap static order: FTS5
+        walks the index in rowid order, a chunk at a time (keyset, nothing is sorted)."""
+        last = -1
+        while True:
+            rows = connection.execute(
+                f"SELECT fts.rowid, s.boost / (1 + length(s.title)), s.title FROM fts JOIN slim s"
+                f" ON s.id = fts.rowid WHERE fts MATCH ?{where} AND fts.rowid > ? ORDER BY fts.rowid LIMIT ?",
+                (expression, *params, last, CHUNK),
+            ).fetchall()
+            for doc_id, score, title in rows:
+                yield doc_id, score * factor(title), title
+            if len(rows) < CHUNK:
+                return
+            last = rows[-1][0]
 
     def _title_factor(self, state, parsed, live):
-        """SQL factor on a row's title, and its parameters: ×2 when the title holds the query's
-        longest CJK run; + TERM_IN_TITLE × the term's name-IDF weight for each term in the title
-        (for a word matched only in part: the share of its characters in the title); ×1.3 for a
-        new/first-time item and ×0.5 for a change/renewal/cancellation when the query is generic."""
-        whole = analysis.CJK_RUN.findall(parsed.text)
-        whole = (max(whole, key=len) if whole else parsed.text) or "\x00"
-        sql, params = [TITLE_BONUS], [whole]
+        """The query's title factor (search.analysis.title_scorer) with name-IDF weights."""
         terms = [term for term, _mode in live]
-        weights = self._weights(state, terms)
-        parts = []
-        for (term, mode), weight in zip(live, weights, strict=True):
-            if weight <= 0:
-                continue
-            if mode in ("characters", "partial"):
-                chars = term.cjk_characters()
-                hits = " + ".join("(instr(s.title, ?) > 0)" for _c in chars)
-                parts.append(f"{weight * TERM_IN_TITLE / len(chars):.4f} * ({hits})")
-                params += chars
-            else:
-                words = term.title_words()[:8]
-                hits = " OR ".join("instr(s.title, ?) > 0" for _w in words)
-                parts.append(f"{weight * TERM_IN_TITLE:.4f} * ({hits})")
-                params += words
-        if parts:
-            sql.append("(1.0 + " + " + ".join(parts) + ")")
-        preferred, demoted = parsed.variant_preference()
-        if demoted:
-            bad = " OR ".join("instr(s.title, ?) > 0" for _w in demoted)
-            good = " OR ".join("instr(s.title, ?) > 0" for _w in preferred)
-            sql.append(f"(CASE WHEN {bad} THEN {DEMOTED_FACTOR} WHEN {good} THEN {PREFERRED_FACTOR} ELSE 1.0 END)")
-            params += [*demoted, *preferred]
-        return "(" + " * ".join(sql) + ")", tuple(params)
+        return analysis.title_scorer(parsed, live, self._weights(state, terms))
 
     def _weights(self, state, terms):
         """Name-IDF weights of the terms (search.analysis.name_weights), cached with the names."""
@@ -715,46 +687,33 @@ class EmbeddedBackend(SearchBackend):
             cache[key] = analysis.name_weights(terms, [name for name, _pinyin in self.names()])
         return cache[key]
 
-    def _window(self, connection, tiers, where, params, whole, offset, limit):
-        """[(id, score, title)] of the rows [offset, offset+limit) over the tiers, best first."""
-        ranked = []
+    def _iter_ranked(self, connection, tiers, where, params, factor):
+        """(id, score, title) of every match over the tiers, best first, lazily.
+
+        A tier of up to BM25_LIMIT matches is ranked by bm25 and the title factor. Past that,
+        rows with the terms in the name fields come first, then the others; each of the two is
+        ranked when it is small enough, else walked in the cheap static order."""
         for expression, count, bonus in tiers:
-            if len(ranked) >= limit:
-                break
-            if offset >= count:
-                offset -= count
+            if not count:
                 continue
-            rows = self._rank(connection, expression, count, where, params, whole, offset, limit - len(ranked))
-            ranked += [(doc_id, score + bonus, title) for doc_id, score, title in rows]
-            offset = 0
-        return ranked
-
-    def _rank(self, connection, expression, count, where, params, whole, offset, limit):
-        """The page [offset, offset+limit) of the `count` rows matching `expression`, best first.
-
-        Up to BM25_LIMIT matches are ranked by bm25. Past that, rows with the terms in the name
-        fields come first, then the others; each of the two is ranked by bm25 when it is small
-        enough, else taken in the cheap static order."""
-        if count <= BM25_LIMIT:
-            return self._ranked(connection, expression, where, params, whole, offset, limit)
-        in_names = f"{NAME_COLUMNS}: ({expression})"
-        # Tier sizes without the filters (FTS counts, fast): they choose the ranking.
-        everything = self._count(connection, expression) if where else count
-        named = self._count(connection, in_names)
-        rows = []
-        for tier, matches in ((in_names, named), (f"({expression}) NOT ({in_names})", everything - named)):
-            if len(rows) >= limit:
-                break
-            if not matches:
-                continue
-            ranker = self._ranked if matches <= BM25_LIMIT else self._in_order
-            found = ranker(connection, tier, where, params, whole, offset, limit - len(rows))
-            if found:
-                rows += found
-                offset = 0
-            elif offset:
-                offset = max(0, offset - (self._count(connection, tier, where, params) if where else matches))
-        return rows
+            if count <= BM25_LIMIT:
+                parts = [(expression, count)]
+            else:
+                in_names = f"{NAME_COLUMNS}: ({expression})"
+                # Tier sizes without the filters (FTS counts, fast): they choose the ranking.
+                everything = self._count(connection, expression) if where else count
+                named = self._count(connection, in_names)
+                parts = [(in_names, named), (f"({expression}) NOT ({in_names})", everything - named)]
+            for part, matches in parts:
+                if not matches:
+                    continue
+                rows = (
+                    self._ranked(connection, part, where, params, factor)
+                    if matches <= BM25_LIMIT
+                    else self._in_order(connection, part, where, params, factor)
+                )
+                for doc_id, score, title in rows:
+                    yield doc_id, score + bonus, title
 
     def _facets(self, state, tally):
         """Facet counts from the matches' combination tally: one short loop per facet over
@@ -857,8 +816,9 @@ class EmbeddedBackend(SearchBackend):
         if group:
             grouped_page(self, state, tiers, where, params, whole, parsed, results, prefer_center)
             return
-        ranked = self._window(connection, tiers, where, params, whole, (page - 1) * per_page, per_page)
-        ranked = [(doc_id, score) for doc_id, score, _title in ranked]
+        offset = (page - 1) * per_page
+        walk = self._iter_ranked(connection, tiers, where, params, whole)
+        ranked = [(doc_id, score) for doc_id, score, _title in itertools.islice(walk, offset, offset + per_page)]
         if ranked:
             scores = dict(ranked)
             rows = connection.execute(

@@ -15,31 +15,27 @@ FIRST_WINDOW = 400
 MAX_SCAN = 12000
 
 
-def _match_key(state, doc_id, title):
-    combo = state.combos.get(doc_id & COMBO_MASK)
-    kind, item_type = (combo[0], combo[4]) if combo else ("", "")
-    return group_key(kind, item_type, title, str(doc_id))
-
-
 def grouped_page(backend, state, tiers, where, params, whole, parsed, results, prefer_center=""):
     connection = state.connection
     total = results.documents
     needed = results.page * results.per_page
     groups = {}  # key -> [(id, score)], in order of each item's best match
     titles = {}  # key -> a title as stored (the copies are read by it)
-    scanned, window = 0, FIRST_WINDOW
-    while scanned < total:
-        rows = backend._window(connection, tiers, where, params, whole, scanned, window)
-        if not rows:
+    scanned = 0
+    combos = state.combos
+    for doc_id, score, title in backend._iter_ranked(connection, tiers, where, params, whole):
+        combo = combos.get(doc_id & COMBO_MASK)
+        key = group_key(combo[0], combo[4], title, str(doc_id)) if combo else ("doc", str(doc_id))
+        members = groups.get(key)
+        if members is None:
+            if len(groups) > needed and scanned >= FIRST_WINDOW:
+                break  # the page is known (and the next one starts): stop walking
+            groups[key] = members = []
+            titles[key] = title
+        members.append((doc_id, score))
+        scanned += 1
+        if scanned >= MAX_SCAN:
             break
-        for doc_id, score, title in rows:
-            key = _match_key(state, doc_id, title)
-            groups.setdefault(key, []).append((doc_id, score))
-            titles.setdefault(key, title)
-        scanned += len(rows)
-        if len(groups) > needed or scanned >= MAX_SCAN:
-            break
-        window = min(window * 2, MAX_SCAN - scanned)
     complete = scanned >= total
     results.grouped = True
     results.total = len(groups) if complete else max(len(groups), round(len(groups) * total / max(scanned, 1)))
@@ -79,9 +75,10 @@ def _copies(connection, keys):
     copies = {}
     if not names:
         return copies
+    # One copy per center (the first indexed), so an item listed twice in a center counts once.
     rows = connection.execute(
-        "SELECT id, kind, item_type, title, url, item_code, center, center_label FROM docs"
-        f" WHERE title IN ({', '.join('?' * len(names))})",
+        "SELECT min(id) AS id, kind, item_type, title, url, item_code, center, center_label FROM docs"
+        f" WHERE title IN ({', '.join('?' * len(names))}) GROUP BY title, kind, item_type, center",
         names,
     )
     for row in rows:
