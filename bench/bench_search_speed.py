@@ -118,9 +118,8 @@ def measure(size, tmp):
     incremental index() calls into the live index (what publishing does)."""
     from common import percentile, row
 
-    from search.backends.embedded import EmbeddedBackend
-
     from search import lexicon
+    from search.backends.embedded import EmbeddedBackend
     from search.demo import DEMO_SYNONYMS
     from search.models import SynonymGroup
     from search.synonyms import build_map
