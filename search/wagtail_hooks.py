@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from wagtail import hooks
@@ -50,14 +50,14 @@ def add_synonym(request):
     back = reverse("search_report") + ("?" + urlencode({"week": week.isoformat()}) if week else "")
     if not form.is_valid():
         errors = [str(e) for field in form.errors.values() for e in field]
-        messages.error(request, " ".join(errors) or _t("请填写对应的规范用语（不超过 200 个字）。"))
+        messages.error(request, " ".join(errors) or gettext("请填写对应的规范用语（不超过 200 个字）。"))
         return redirect(back + "#todo")
     try:
         group = form.save()
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(back + "#todo")
-    messages.success(request, _t("已添加同义词：%(terms)s（1 分钟内生效）") % {"terms": str(group)})
+    messages.success(request, gettext("已添加同义词：%(terms)s（1 分钟内生效）") % {"terms": str(group)})
     return redirect(back + "#todo")
 
 
