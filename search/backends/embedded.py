@@ -91,7 +91,7 @@ CREATE TABLE IF NOT EXISTS docs(
     center TEXT, center_label TEXT, department TEXT, department_label TEXT, audience TEXT, item_type TEXT,
     fee TEXT, online TEXT, date TEXT, boost REAL, summary TEXT, plain TEXT, base_name TEXT, name_pinyin TEXT
 );
-CREATE INDEX IF NOT EXISTS docs_title ON docs(title);
+CREATE INDEX IF NOT EXISTS docs_title ON docs(title, kind, item_type, center);
 CREATE TABLE IF NOT EXISTS slim(id INTEGER PRIMARY KEY, boost REAL NOT NULL, title TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS combos(
     id INTEGER PRIMARY KEY, kind TEXT, audience TEXT, center TEXT, department TEXT, item_type TEXT,

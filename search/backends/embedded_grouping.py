@@ -75,12 +75,24 @@ def _copies(connection, keys):
     copies = {}
     if not names:
         return copies
-    # One copy per center (the first indexed), so an item listed twice in a center counts once.
-    rows = connection.execute(
-        "SELECT min(id) AS id, kind, item_type, title, url, item_code, center, center_label FROM docs"
-        f" WHERE title IN ({', '.join('?' * len(names))}) GROUP BY title, kind, item_type, center",
-        names,
-    )
+    # One copy per center (the first indexed), so an item listed twice in a center counts once:
+    # the ids come from the covering index docs_title alone, then only those rows are read.
+    marks = ", ".join("?" * len(names))
+    ids = [
+        row[0]
+        for row in connection.execute(
+            f"SELECT min(id) FROM docs WHERE title IN ({marks}) GROUP BY title, kind, item_type, center", names
+        )
+    ]
+    rows = []
+    for chunk in range(0, len(ids), 500):
+        part = ids[chunk : chunk + 500]
+        rows += connection.execute(
+            "SELECT id, kind, item_type, title, url, item_code, center, center_label FROM docs"
+            f" WHERE id IN ({', '.join('?' * len(part))})",
+            part,
+        ).fetchall()
+    rows.sort(key=lambda row: row["id"])
     for row in rows:
         key = group_key(row["kind"], row["item_type"], row["title"])
         if key in wanted:
