@@ -113,6 +113,7 @@ class SearchResults:
     # matching documents (every center's copy); both equal when not grouped.
     grouped: bool = False
     documents: int = 0
+    estimated: bool = False  # `total` (items) estimated from part of the matches
 
     @property
     def pages(self):

@@ -9,10 +9,11 @@ the page's items are known; each item's copies are then read by name from `docs`
 from ..grouping import GROUPED_KINDS, group_key, order_copies
 
 COMBO_MASK = (1 << 21) - 1
+# Walk at least this many matches before stopping (for the estimate of the number of items).
 FIRST_WINDOW = 400
 # At most this many matches are walked to find a page of items (the total number of items is
 # estimated from the share walked when there are more matches than that).
-MAX_SCAN = 12000
+MAX_SCAN = 4000
 
 
 def grouped_page(backend, state, tiers, where, params, whole, parsed, results, prefer_center=""):
@@ -28,17 +29,21 @@ def grouped_page(backend, state, tiers, where, params, whole, parsed, results, p
         key = group_key(combo[0], combo[4], title, str(doc_id)) if combo else ("doc", str(doc_id))
         members = groups.get(key)
         if members is None:
-            if len(groups) > needed and scanned >= FIRST_WINDOW:
-                break  # the page is known (and the next one starts): stop walking
             groups[key] = members = []
             titles[key] = title
         members.append((doc_id, score))
         scanned += 1
-        if scanned >= MAX_SCAN:
-            break
+        if scanned >= MAX_SCAN or (len(groups) > needed and scanned >= FIRST_WINDOW):
+            break  # the page is known (and the next one starts)
     complete = scanned >= total
     results.grouped = True
-    results.total = len(groups) if complete else max(len(groups), round(len(groups) * total / max(scanned, 1)))
+    if complete:
+        results.total = len(groups)
+    else:
+        # Estimated from the share walked, at most one item per distinct name in the index.
+        estimate = round(len(groups) * total / max(scanned, 1))
+        results.total = max(len(groups), min(estimate, len(backend.names()) or estimate, total))
+        results.estimated = True
     start = (results.page - 1) * results.per_page
     page_groups = list(groups.items())[start : start + results.per_page]
     if not page_groups:
