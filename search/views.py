@@ -105,6 +105,7 @@ def api_search(request):
         "total": results.total,
         "documents": results.documents or results.total,
         "grouped": results.grouped,
+        "estimated": results.estimated,
         "took_ms": results.took_ms,
         "page": results.page,
         "per_page": PER_PAGE,
