@@ -33,7 +33,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from .. import analysis
+from .. import analysis, ranking
 from ..analysis import ParsedQuery, fts_term, parse_query
 from ..documents import base_name
 from . import SearchUnavailable
@@ -612,7 +612,7 @@ class EmbeddedBackend(SearchBackend):
 
         live = []
         for term in parsed.terms:
-            for mode, expression in analysis.term_ladder(term, known):
+            for mode, expression in ranking.term_ladder(term, known):
                 if expression and self._matches_anything(connection, expression):
                     live.append((expression, term, mode))
                     break
@@ -671,12 +671,12 @@ class EmbeddedBackend(SearchBackend):
             last = rows[-1][0]
 
     def _title_factor(self, state, parsed, live):
-        """The query's title factor (search.analysis.title_scorer) with name-IDF weights."""
+        """The query's title factor (search.ranking.title_scorer) with name-IDF weights."""
         terms = [term for term, _mode in live]
-        return analysis.title_scorer(parsed, live, self._weights(state, terms))
+        return ranking.title_scorer(parsed, live, self._weights(state, terms))
 
     def _weights(self, state, terms):
-        """Name-IDF weights of the terms (search.analysis.name_weights), cached with the names."""
+        """Name-IDF weights of the terms (search.ranking.name_weights), cached with the names."""
         if len(terms) < 2:
             return [1.0] * len(terms)
         key = tuple(tuple(term.title_words()) for term in terms)
@@ -684,7 +684,7 @@ class EmbeddedBackend(SearchBackend):
         if key not in cache:
             if len(cache) > 5000:
                 cache.clear()
-            cache[key] = analysis.name_weights(terms, [name for name, _pinyin in self.names()])
+            cache[key] = ranking.name_weights(terms, [name for name, _pinyin in self.names()])
         return cache[key]
 
     def _iter_ranked(self, connection, tiers, where, params, factor):

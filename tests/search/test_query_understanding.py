@@ -4,9 +4,10 @@ embedded index, on a throwaway index file (no database)."""
 import pytest
 
 from search import analysis
-from search.analysis import Term, merge_known, name_weights, parse_query, subword_synonyms, term_ladder
+from search.analysis import Term, merge_known, parse_query, subword_synonyms
 from search.backends.embedded import EmbeddedBackend
 from search.documents import SearchDocument
+from search.ranking import name_weights, term_ladder
 
 SYNONYMS = {
     "驾照": ["驾驶证"],
