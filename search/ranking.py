@@ -1,0 +1,140 @@
+"""Ranking and query planning shared by both backends: which variant of an item a generic query
+means, the ladder of ways a term may match, IDF-like term weights over item names, and the title
+factor a backend multiplies its text score by (see docs/search.md, "Query handling").
+
+Split from search.analysis (which re-exports these names) to keep modules small.
+"""
+
+import math
+
+from .analysis import CJK_RUN, Term
+
+# Title words of the variant a citizen usually means when they name only the thing.
+PREFERRED_VARIANTS = ("设立", "新办", "首次", "开办", "申领", "初次", "新设", "办理")
+DEMOTED_VARIANTS = (
+    "变更",
+    "注销",
+    "延续",
+    "补办",
+    "补领",
+    "补发",
+    "换领",
+    "换发",
+    "撤销",
+    "遗失",
+    "迁出",
+    "终止",
+    "歇业",
+    "吊销",
+    "备案变更",
+    "年检",
+    "换证",
+    "补证",
+    "期满",
+    "挂失",
+)
+# Anything in the query that asks for a change, renewal, replacement or closure.
+CHANGE_INTENT = (
+    *DEMOTED_VARIANTS,
+    "补",
+    "换",
+    "改",
+    "丢",
+    "掉了",
+    "坏了",
+    "过期",
+    "到期",
+    "续",
+    "销",
+    "关闭",
+    "关掉",
+    "不干",
+    "不开",
+    "迁",
+    "转出",
+    "停业",
+    "撤",
+)
+
+
+def term_ladder(term, known=None):
+    """The ways a term may be satisfied, strictest first: [(mode, FTS5 expression)]. A backend
+    takes the first that finds anything (so a fallback never dilutes a word that matched):
+    - "exact": the word as written or one of its synonyms;
+    - "subwords": the synonyms of words inside it (考驾照 → 驾照 = 驾驶证);
+    - "characters": all its characters in a name (残疾证 → 残疾人证, 个体户 → 个体工商户);
+    - "pinyin": the same sound as a whole word of a name (homophone typos such as 营业值照),
+      only when the Chinese matched nothing;
+    - "partial": any of its character pairs in a name, ranked by how much of it the title covers.
+    """
+    return [
+        ("exact", term.fts_exact(known)),
+        ("subwords", term.fts_subwords(known)),
+        ("characters", term.fts_characters()),
+        ("pinyin", term.fts_whole_pinyin()),
+        ("partial", term.fts_partial()),
+    ]
+
+
+# The title factor (title_scorer): each term in the title adds TERM_IN_TITLE × its name weight;
+# for a generic query a new/first-time item counts ×PREFERRED_FACTOR, a change, renewal or
+# cancellation ×DEMOTED_FACTOR; the query's longest CJK run in the title doubles it.
+TERM_IN_TITLE = 1.5
+PREFERRED_FACTOR = 1.3
+DEMOTED_FACTOR = 0.5
+
+
+def title_scorer(parsed, live, weights):
+    """A function title -> factor that multiplies a document's text score, shared by the
+    backends: `live` is [(Term, ladder mode)] of the terms that matched, `weights` their
+    name_weights. A term matched in part ("characters", "partial" modes) counts by the share of
+    its characters in the title. Cached per title (catalogs repeat names across centers)."""
+    runs = CJK_RUN.findall(parsed.text)
+    whole = max(runs, key=len) if runs else parsed.text
+    items = []
+    for (term, mode), weight in zip(live, weights, strict=True):
+        if weight <= 0:
+            continue
+        if mode in ("characters", "partial"):
+            items.append((True, term.cjk_characters(), weight * TERM_IN_TITLE))
+        else:
+            items.append((False, term.title_words()[:8], weight * TERM_IN_TITLE))
+    preferred, demoted = parsed.variant_preference()
+    cache = {}
+
+    def factor(title):
+        value = cache.get(title)
+        if value is not None:
+            return value
+        value = 2.0 if whole and whole in title else 1.0
+        extra = 0.0
+        for partial, words, weight in items:
+            if partial:
+                extra += weight * sum(1 for ch in words if ch in title) / max(len(words), 1)
+            elif any(word in title for word in words):
+                extra += weight
+        value *= 1.0 + extra
+        if demoted:
+            if any(word in title for word in demoted):
+                value *= DEMOTED_FACTOR
+            elif any(word in title for word in preferred):
+                value *= PREFERRED_FACTOR
+        cache[title] = value
+        return value
+
+    return factor
+
+
+def name_weights(terms, names):
+    """IDF-like weight of each term over the item names (a word in few names identifies an item,
+    one in many does not): log(1 + N / (1 + names holding the term or one of its synonyms)),
+    scaled so the heaviest term weighs 1. `names` is a list of distinct item names."""
+    names = list(names or [])
+    total = len(names) or 1
+    weights = []
+    for term in terms:
+        words = term.title_words() if isinstance(term, Term) else [term]
+        df = sum(1 for name in names if any(w and w in name for w in words))
+        weights.append(math.log(1 + total / (1 + df)))
+    top = max(weights, default=0) or 1.0
+    return [w / top for w in weights]
