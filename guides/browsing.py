@@ -140,6 +140,41 @@ def ordered(queryset):
     return queryset.order_by("pinyin", "center__sort_order", "item_code")
 
 
+def grouped(queryset):
+    """One row per item as a citizen sees it (the same name and item type in several centers),
+    in name order: {"pinyin", "title", "item_type", "copies"} (a GROUP BY, paginated as is)."""
+    return (
+        queryset.order_by()
+        .values("pinyin", "title", "item_type")
+        .annotate(copies=Count("pk"))
+        .order_by("pinyin", "title", "item_type")
+    )
+
+
+def expand_groups(groups, queryset, index_page=None, prefer_center=""):
+    """The pages shown for one page of `grouped()` rows: per item, the copy in the visitor's
+    chosen center when it matches the filters, else the first by center order, with
+    `page.other_copies` = the item's pages in the other centers (whatever the filters)."""
+    groups = list(groups)
+    if not groups:
+        return []
+    titles = {group["title"] for group in groups}
+    order = ("center__sort_order", "center__code", "item_code")
+    matching = list(queryset.filter(title__in=titles).select_related("center", "department").order_by(*order))
+    everywhere = list(base_queryset(index_page).filter(title__in=titles).select_related("center").order_by(*order))
+    prefer = (prefer_center or "").lower()
+    shown = []
+    for group in groups:
+        key = (group["title"], group["item_type"])
+        candidates = [p for p in matching if (p.title, p.item_type) == key]
+        if not candidates:
+            continue
+        main = next((p for p in candidates if prefer and p.center.code.lower() == prefer), candidates[0])
+        main.other_copies = [p for p in everywhere if (p.title, p.item_type) == key and p.pk != main.pk]
+        shown.append(main)
+    return shown
+
+
 def facets(filters, index_page=None):
     """{facet name: [{"value", "label", "count", "selected"}]} — one GROUP BY query per facet."""
     base = base_queryset(index_page)

@@ -24,6 +24,8 @@ COLUMNS = [
     ("department", "实施主体", ["部门", "部门编码", "实施主体编码"]),
     ("item_code", "事项编码", []),
     ("name", "事项名称", ["title", "名称"]),
+    ("short_name", "事项简称", ["简称"]),
+    ("everyday_terms", "日常用语", ["俗称", "常用说法"]),
     ("item_type", "事项类型", []),
     ("audience", "服务对象", []),
     ("themes", "主题", []),
@@ -63,6 +65,8 @@ BOOL_FIELDS = ("charges", "should_enter", "entered", "featured")
 INT_FIELDS = ("visits_required", "statutory_days", "promised_days")
 TEXT_FIELDS = (
     "name",
+    "short_name",
+    "everyday_terms",
     "acceptance_conditions",
     "online_url",
     "place",
@@ -111,6 +115,8 @@ POWER_LABELS = {code: str(label) for code, label in WINDOW_POWERS}
 DEFAULTS = {
     "department": "",
     "name": "",
+    "short_name": "",
+    "everyday_terms": "",
     "item_type": "licensing",
     "audience": "person",
     "themes": [],
@@ -191,6 +197,8 @@ def page_record(page):
         "notes": page.notes or "",
         "last_reviewed": page.last_reviewed,
         "keywords": page.search_description or "",
+        "short_name": page.short_name,
+        "everyday_terms": page.everyday_terms,
         "featured": bool(getattr(page, "featured", False)),
     }
     return record

@@ -563,6 +563,8 @@ def apply_record(page, record, lookups, center, department):
     page.center = center
     page.department = department
     for name in (
+        "short_name",
+        "everyday_terms",
         "item_type",
         "audience",
         "acceptance_conditions",

@@ -276,7 +276,9 @@ class GuidePage(RoutablePageMixin, Page):
     acceptance_conditions = models.TextField(_("受理条件"), blank=True)
     handling_type = models.CharField(_("办件类型"), max_length=10, choices=HANDLING_CHOICES, default=HANDLING_PROMISED)
     visits_required = models.PositiveSmallIntegerField(_("到现场次数"), default=1)
-    online_url = models.URLField(_("网上办理地址"), blank=True)
+    # Real online-service URLs carry long query strings (500+ characters are common);
+    # 2,000 stays under the 2,048 that Django's URL validator accepts.
+    online_url = models.URLField(_("网上办理地址"), max_length=2000, blank=True)
     # 5 承诺时限 (working days)
     statutory_days = models.PositiveIntegerField(_("法定办结时限（工作日）"), null=True, blank=True)
     promised_days = models.PositiveIntegerField(_("承诺办结时限（工作日）"), null=True, blank=True)
@@ -303,6 +305,16 @@ class GuidePage(RoutablePageMixin, Page):
     featured = models.BooleanField(_("常办事项"), default=False, help_text=_("勾选后在首页“常办事项”中展示"))
     pinyin_initial = models.CharField(_("拼音首字母"), max_length=1, blank=True, db_index=True, editable=False)
     pinyin = models.CharField(_("拼音"), max_length=255, blank=True, editable=False)
+    # How citizens name the item (provincial catalogs carry both); searched with the name.
+    short_name = models.CharField(
+        _("事项简称"), max_length=100, blank=True, help_text=_("群众常用的简短名称，例如：营业执照办理")
+    )
+    everyday_terms = models.CharField(
+        _("日常用语"),
+        max_length=500,
+        blank=True,
+        help_text=_("群众口头怎么说，用逗号或空格分隔，例如：开公司 办执照 注册公司"),
+    )
 
     content_panels = [
         CompletenessPanel(heading=_("八公开完整度")),
@@ -310,6 +322,7 @@ class GuidePage(RoutablePageMixin, Page):
             [
                 FieldPanel("title", heading=_("事项名称")),
                 FieldRowPanel([FieldPanel("item_code"), FieldPanel("item_type")]),
+                FieldRowPanel([FieldPanel("short_name"), FieldPanel("everyday_terms")]),
                 FieldRowPanel([FieldPanel("center"), FieldPanel("department")]),
                 FieldPanel("audience"),
                 FieldPanel("themes"),
@@ -463,7 +476,7 @@ class LegalBasis(Orderable):
     title = models.CharField(_("法律法规名称"), max_length=300)
     issuer = models.CharField(_("制定机关"), max_length=100, blank=True)
     article = models.CharField(_("条款"), max_length=300, blank=True)
-    url = models.URLField(_("链接"), blank=True)
+    url = models.URLField(_("链接"), max_length=2000, blank=True)
 
     def __str__(self):
         return f"《{self.title}》{self.article}"

@@ -50,7 +50,11 @@ def _cacheable(request):
 
 
 def _key(request, version):
-    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    from portal.centerpref import COOKIE
+
+    # Browse lists show the visitor's chosen center first: one entry per chosen center.
+    path = request.get_full_path() + "|" + str(request.COOKIES.get(COOKIE, ""))[:32]
+    digest = hashlib.sha256(path.encode()).hexdigest()[:32]
     return f"guides:page:{version}:{get_language()}:{digest}"
 
 

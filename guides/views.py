@@ -16,11 +16,15 @@ def browse(request, index_page):
 
 
 def _browse(request, index_page):
+    from portal.centerpref import chosen_center
+
     filters = browsing.parse_filters(request.GET)
     facet_values = browsing.facets(filters, index_page)
-    items = browsing.ordered(browsing.filtered(filters, index_page)).select_related("center", "department")
-    paginator = Paginator(items, PAGE_SIZE)
+    matching = browsing.filtered(filters, index_page)
+    # One entry per item (the same name and type in several centers), the chosen center's first.
+    paginator = Paginator(browsing.grouped(matching), PAGE_SIZE)
     page_obj = paginator.get_page(request.GET.get("page"))
+    items = browsing.expand_groups(page_obj.object_list, matching, index_page, chosen_center(request))
     audience = filters.get("audience")
     groups = browsing.theme_groups(audience, index_page) if audience and not filters.get("theme") else None
     for group in groups or []:
@@ -29,7 +33,7 @@ def _browse(request, index_page):
         "page": index_page,
         "self": index_page,
         "page_obj": page_obj,
-        "items": page_obj.object_list,
+        "items": items,
         "filters": filters,
         "facets": facet_values,
         "chips": browsing.selected_labels(filters, facet_values),

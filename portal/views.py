@@ -1,11 +1,12 @@
-"""Thin site-wide views: health check and error pages."""
+"""Thin site-wide views: health check, error pages and the choice of service center."""
 
 import time
 
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 
 @never_cache
@@ -43,3 +44,29 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     return render(request, "500.html", status=500)
+
+
+@require_GET
+def choose_center(request):
+    """Choose the service center whose copy of an item comes first (cookie, no sign-in).
+
+    `?center=CODE&next=/path` remembers CODE and goes back; `?center=` forgets it; without
+    `center` the page lists the centers as plain links (works without JavaScript)."""
+    from .centerpref import chosen_center, remember, safe_next
+    from .models import ServiceCenter
+
+    next_url = safe_next(request, request.GET.get("next", "/"))
+    centers = list(ServiceCenter.objects.order_by("sort_order", "code"))
+    if "center" in request.GET:
+        code = str(request.GET.get("center", "")).strip().lower()[:32]
+        known = {center.code.lower() for center in centers}
+        if code and code not in known:
+            return render(
+                request,
+                "portal/choose_center.html",
+                {"centers": centers, "next": next_url, "error": True, "current": chosen_center(request)},
+                status=400,
+            )
+        return remember(redirect(next_url), code)
+    context = {"centers": centers, "next": next_url, "current": chosen_center(request)}
+    return render(request, "portal/choose_center.html", context)

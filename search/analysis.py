@@ -13,6 +13,7 @@ control characters and emoji in user input have no effect.
 
 import functools
 import html
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -210,14 +211,76 @@ class Term:
     ascii: bool = False
     synonyms: list = field(default_factory=list)
     phrase: bool = False
+    # Synonyms of words inside the term (jieba search mode): [(sub-word, [its synonyms])], so
+    # 考驾照 reaches 驾驶证 through 驾照 = 驾驶证.
+    subword_synonyms: list = field(default_factory=list)
 
     def fts_exact(self, known=None):
         """The term as written (or a synonym). `known(token)` says whether a whole word is in
         the index vocabulary; then that one token is used instead of its bigrams (faster)."""
         options = [self._fts_word(self.text, known)]
-        options += [self._fts_word(normalize(s), known) for s in self.synonyms]
+        options += [self._fts_synonym(normalize(s), known) for s in self.synonyms]
         options = [o for o in dict.fromkeys(options) if o]
         return options[0] if len(options) == 1 else "(" + " OR ".join(options) + ")"
+
+    @classmethod
+    def _fts_synonym(cls, word, known=None):
+        """A synonym as written, or all its words in any order and place (official wording is
+        often interrupted in a name: 食品经营许可 in 食品(含保健食品)经营许可核发, 不动产登记 in
+        不动产首次登记)."""
+        written = cls._fts_word(word, known)
+        words = [w for w in cut_precise(word) if len(w) >= 2 and CJK_RUN.fullmatch(w)]
+        if len(words) < 2 or "".join(words) != "".join(TOKEN_RUN.findall(word)):
+            return written
+        loose = "(" + " AND ".join(cls._fts_word(w, known) for w in dict.fromkeys(words)) + ")"
+        return f"({written} OR {loose})"
+
+    def fts_subwords(self, known=None):
+        """Every sub-word that has synonyms, each as written or as one of its synonyms."""
+        if not self.subword_synonyms:
+            return ""
+        parts = []
+        for word, synonyms in self.subword_synonyms:
+            options = [self._fts_word(w, known) for w in [word, *[normalize(x) for x in synonyms]]]
+            options = [o for o in dict.fromkeys(options) if o]
+            parts.append(options[0] if len(options) == 1 else "(" + " OR ".join(options) + ")")
+        return parts[0] if len(parts) == 1 else "(" + " AND ".join(parts) + ")"
+
+    def fts_characters(self):
+        """An unknown word whose characters all appear in a name (残疾证 → 残疾人证): single
+        characters are indexed in the name and keyword columns."""
+        chars = self.cjk_characters()
+        if self.ascii or self.phrase or len(chars) < 2:
+            return ""
+        return "{name keywords}: (" + " AND ".join(fts_term(c) for c in chars) + ")"
+
+    def fts_partial(self):
+        """Last resort for an unknown word: any of its character pairs in a name, ranked by
+        how much of the word the title covers (see `coverage_characters`)."""
+        if self.ascii or self.phrase or len(self.text) < 3:
+            return ""
+        return "{name keywords}: (" + " OR ".join(fts_term(g) for g in dict.fromkeys(bigrams(self.text))) + ")"
+
+    def fts_whole_pinyin(self):
+        """Homophone typos, whole words only: the term's full pinyin must start the pinyin of a
+        whole run or jieba word of a name (低保 never matches the 地保 inside 耕地保护)."""
+        if self.ascii or self.phrase:
+            return ""
+        full = pinyin_full(self.text)
+        if len(syllables(self.text)) < 2 or not full:
+            return ""
+        # The sound of a whole word, or of the start of a whole name run (养峰证 → 养蜂证申领).
+        return f"pinyin:{fts_term(full, prefix=True)}"
+
+    def cjk_characters(self):
+        return list(dict.fromkeys(ch for ch in self.text if CJK_RUN.fullmatch(ch)))
+
+    def title_words(self):
+        """Words whose presence in a title shows the term is about that item."""
+        words = [self.text, *[normalize(x) for x in self.synonyms]]
+        for _word, synonyms in self.subword_synonyms:
+            words += [normalize(x) for x in synonyms]
+        return [w for w in dict.fromkeys(words) if w]
 
     def fts_pinyin(self):
         """Same-sounding words (homophone typos such as 营业值照): syllable pairs in the pinyin column."""
@@ -292,15 +355,238 @@ class ParsedQuery:
     def cjk_text(self):
         return "".join(t.text for t in self.terms if not t.ascii)
 
+    def variant_preference(self):
+        """(preferred, demoted) title words for generic queries: a first-time/new item (新办,
+        设立, 首次 …) before a change, renewal or cancellation (变更, 注销, 延续, 补办 …), unless
+        the query itself asks for one of those."""
+        if any(word in self.text for word in CHANGE_INTENT):
+            return (), ()
+        return PREFERRED_VARIANTS, DEMOTED_VARIANTS
 
-def _words(text):
-    """Meaningful words of free text: jieba (precise mode) on CJK runs, ASCII words whole."""
+
+# Title words of the variant a citizen usually means when they name only the thing.
+PREFERRED_VARIANTS = ("设立", "新办", "首次", "开办", "申领", "初次", "新设", "办理")
+DEMOTED_VARIANTS = (
+    "变更",
+    "注销",
+    "延续",
+    "补办",
+    "补领",
+    "补发",
+    "换领",
+    "换发",
+    "撤销",
+    "遗失",
+    "迁出",
+    "终止",
+    "歇业",
+    "吊销",
+    "备案变更",
+    "年检",
+    "换证",
+    "补证",
+    "期满",
+    "挂失",
+)
+# Anything in the query that asks for a change, renewal, replacement or closure.
+CHANGE_INTENT = (
+    *DEMOTED_VARIANTS,
+    "补",
+    "换",
+    "改",
+    "丢",
+    "掉了",
+    "坏了",
+    "过期",
+    "到期",
+    "续",
+    "销",
+    "关闭",
+    "关掉",
+    "不干",
+    "不开",
+    "迁",
+    "转出",
+    "停业",
+    "撤",
+)
+
+
+@functools.lru_cache(maxsize=8)
+def pinyin_phrases(words):
+    """{full pinyin: word} of the CJK words among `words` (a sorted tuple of the synonym map's
+    keys), plus the initials of words of three characters or more; ambiguous sounds are left out."""
+    index, clashes = {}, set()
+    for word in words:
+        if not CJK_RUN.fullmatch(word) or len(word) < 2:
+            continue
+        keys = [pinyin_full(word)] + ([pinyin_initials(word)] if len(word) >= 3 else [])
+        for key in keys:
+            if key in index and index[key] != word:
+                clashes.add(key)
+            index.setdefault(key, word)
+    return {key: word for key, word in index.items() if key not in clashes and len(key) >= 3}
+
+
+def subword_synonyms(word, synonyms):
+    """[(sub-word, synonyms)] for the jieba search-mode sub-words of `word` that have synonyms
+    (not the word itself, whose synonyms are expanded whole)."""
+    if not synonyms or ASCII_WORD.match(word) or len(word) < 3:
+        return []
+    found = []
+    for sub in cut_search(word):
+        if len(sub) >= 2 and sub != word and sub in synonyms and all(sub not in f for f, _s in found):
+            found.append((sub, [s for s in synonyms[sub] if s != sub]))
+    # A longer sub-word covers the shorter ones inside it.
+    found.sort(key=lambda pair: -len(pair[0]))
+    kept = []
+    for sub, syns in found:
+        if not any(sub in longer for longer, _s in kept):
+            kept.append((sub, syns))
+    return kept
+
+
+def term_ladder(term, known=None):
+    """The ways a term may be satisfied, strictest first: [(mode, FTS5 expression)]. A backend
+    takes the first that finds anything (so a fallback never dilutes a word that matched):
+    - "exact": the word as written or one of its synonyms;
+    - "subwords": the synonyms of words inside it (考驾照 → 驾照 = 驾驶证);
+    - "characters": all its characters in a name (残疾证 → 残疾人证, 个体户 → 个体工商户);
+    - "pinyin": the same sound as a whole word of a name (homophone typos such as 营业值照),
+      only when the Chinese matched nothing;
+    - "partial": any of its character pairs in a name, ranked by how much of it the title covers.
+    """
+    return [
+        ("exact", term.fts_exact(known)),
+        ("subwords", term.fts_subwords(known)),
+        ("characters", term.fts_characters()),
+        ("pinyin", term.fts_whole_pinyin()),
+        ("partial", term.fts_partial()),
+    ]
+
+
+# The title factor (title_scorer): each term in the title adds TERM_IN_TITLE × its name weight;
+# for a generic query a new/first-time item counts ×PREFERRED_FACTOR, a change, renewal or
+# cancellation ×DEMOTED_FACTOR; the query's longest CJK run in the title doubles it.
+TERM_IN_TITLE = 1.5
+PREFERRED_FACTOR = 1.3
+DEMOTED_FACTOR = 0.5
+
+
+def title_scorer(parsed, live, weights):
+    """A function title -> factor that multiplies a document's text score, shared by the
+    backends: `live` is [(Term, ladder mode)] of the terms that matched, `weights` their
+    name_weights. A term matched in part ("characters", "partial" modes) counts by the share of
+    its characters in the title. Cached per title (catalogs repeat names across centers)."""
+    runs = CJK_RUN.findall(parsed.text)
+    whole = max(runs, key=len) if runs else parsed.text
+    items = []
+    for (term, mode), weight in zip(live, weights, strict=True):
+        if weight <= 0:
+            continue
+        if mode in ("characters", "partial"):
+            items.append((True, term.cjk_characters(), weight * TERM_IN_TITLE))
+        else:
+            items.append((False, term.title_words()[:8], weight * TERM_IN_TITLE))
+    preferred, demoted = parsed.variant_preference()
+    cache = {}
+
+    def factor(title):
+        value = cache.get(title)
+        if value is not None:
+            return value
+        value = 2.0 if whole and whole in title else 1.0
+        extra = 0.0
+        for partial, words, weight in items:
+            if partial:
+                extra += weight * sum(1 for ch in words if ch in title) / max(len(words), 1)
+            elif any(word in title for word in words):
+                extra += weight
+        value *= 1.0 + extra
+        if demoted:
+            if any(word in title for word in demoted):
+                value *= DEMOTED_FACTOR
+            elif any(word in title for word in preferred):
+                value *= PREFERRED_FACTOR
+        cache[title] = value
+        return value
+
+    return factor
+
+
+def name_weights(terms, names):
+    """IDF-like weight of each term over the item names (a word in few names identifies an item,
+    one in many does not): log(1 + N / (1 + names holding the term or one of its synonyms)),
+    scaled so the heaviest term weighs 1. `names` is a list of distinct item names."""
+    names = list(names or [])
+    total = len(names) or 1
+    weights = []
+    for term in terms:
+        words = term.title_words() if isinstance(term, Term) else [term]
+        df = sum(1 for name in names if any(w and w in name for w in words))
+        weights.append(math.log(1 + total / (1 + df)))
+    top = max(weights, default=0) or 1.0
+    return [w / top for w in weights]
+
+
+def merge_known(pieces, known, longest=8):
+    """jieba's words of one run, with everyday phrases the site knows (synonym and lexicon words
+    such as 生孩子, 办营业执照) kept whole: a known phrase replaces the words it overlaps when
+    what is left of them is only stop words (我想生|孩子 → 生孩子, but 居民身份证 stays whole
+    although 身份证 is known: 居民 is not a stop word). Longest phrases first, left to right."""
+    if not known or not pieces:
+        return pieces
+    run = "".join(pieces)
+    spans, start = [], 0
+    for piece in pieces:
+        spans.append((start, start + len(piece)))
+        start += len(piece)
+
+    def piece_at(position):
+        return next(k for k, (a, b) in enumerate(spans) if a <= position < b)
+
+    matches, i = {}, 0  # first piece -> (phrase, last piece, left, right)
+    while i < len(run):
+        found = None
+        for size in range(min(longest, len(run) - i), 1, -1):
+            phrase = run[i : i + size]
+            if phrase not in known:
+                continue
+            first, last = piece_at(i), piece_at(i + size - 1)
+            left, right = run[spans[first][0] : i], run[i + size : spans[last][1]]
+            if _only_stopwords(left) and _only_stopwords(right):
+                found = (first, (phrase, last, left, right))
+                break
+        if found:
+            matches[found[0]] = found[1]
+            i = spans[found[1][1]][1]
+        else:
+            i += 1
+    out, k = [], 0
+    while k < len(pieces):
+        if k in matches:
+            phrase, last, left, right = matches[k]
+            out.extend([*(cut_precise(left) if left else []), phrase, *(cut_precise(right) if right else [])])
+            k = last + 1
+        else:
+            out.append(pieces[k])
+            k += 1
+    return out
+
+
+def _only_stopwords(text):
+    return not text or text in STOPWORDS or all(w in STOPWORDS for w in cut_precise(text))
+
+
+def _words(text, known=None):
+    """Meaningful words of free text: jieba (precise mode) on CJK runs, ASCII words whole;
+    adjacent words that together are a known phrase (`known`: the synonym map) stay one word."""
     words = []
     for run in TOKEN_RUN.findall(text):
         if ASCII_WORD.match(run):
             words.append((run, True))
         else:
-            pieces = cut_precise(run) if len(run) > 2 else [run]
+            pieces = merge_known(cut_precise(run), known) if len(run) > 2 else [run]
             kept = [p for p in pieces if p not in STOPWORDS and CJK_RUN.fullmatch(p)]
             if not kept and run not in STOPWORDS:
                 kept = [run]
@@ -326,11 +612,24 @@ def parse_query(raw, synonyms=None):
             if run not in seen:
                 seen.add(run)
                 terms.append(Term(run, ascii=bool(ASCII_WORD.match(run)), phrase=True))
-    for word, is_ascii in _words(free):
+    for word, is_ascii in _words(free, synonyms):
         if word in seen:
             continue
         seen.add(word)
-        terms.append(Term(word, ascii=is_ascii, synonyms=[s for s in synonyms.get(word, []) if s != word]))
+        extra = []
+        if is_ascii and synonyms and word not in synonyms:
+            # Pinyin of an everyday word the site knows (dibao → 低保 → 最低生活保障).
+            phrase = pinyin_phrases(tuple(sorted(synonyms))).get(word)
+            if phrase:
+                extra = [phrase, *synonyms.get(phrase, [])]
+        terms.append(
+            Term(
+                word,
+                ascii=is_ascii,
+                synonyms=[s for s in [*synonyms.get(word, []), *extra] if s != word],
+                subword_synonyms=subword_synonyms(word, synonyms),
+            )
+        )
     return ParsedQuery(text=text, terms=terms[:MAX_TERMS], phrases=phrases[:4])
 
 

@@ -1,4 +1,5 @@
-"""Weekly search report for editors: top queries and queries that found nothing."""
+"""Weekly search report for editors: top queries, queries that found nothing, and the to-do list
+of queries that found nothing or almost nothing and have no synonym yet."""
 
 import datetime
 
@@ -23,3 +24,29 @@ def report(week=None, limit=30):
         "top": list(stats.order_by("-searches", "query")[:limit]),
         "zero": list(stats.filter(no_results__gt=0).order_by("-no_results", "query")[:limit]),
     }
+
+
+# A query that found at most this many results counts as "almost nothing" on the to-do list.
+FEW_RESULTS = 2
+
+
+def todo(week=None, synonyms=None, limit=50):
+    """Queries of the week that found nothing or at most FEW_RESULTS, most searched first,
+    without the ones a synonym already covers (an editor has dealt with them)."""
+    from django.db.models import Q
+
+    week = week_start(week) if week else week_start()
+    covered = set(synonyms or {})
+    rows = (
+        QueryStat.objects.filter(week=week)
+        .filter(Q(no_results__gt=0) | Q(last_total__lte=FEW_RESULTS))
+        .order_by("-searches", "query")
+    )
+    out = []
+    for stat in rows[: limit * 3]:
+        if stat.query in covered:
+            continue
+        out.append(stat)
+        if len(out) >= limit:
+            break
+    return out

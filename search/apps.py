@@ -7,6 +7,10 @@ class SearchConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from . import signals
+        from .lexicon import load_after_migrate
 
         signals.connect()
+        post_migrate.connect(load_after_migrate, sender=self, dispatch_uid="search.lexicon")

@@ -141,7 +141,16 @@ def guide_document(page):
         charged=bool(page.charges),
         online=bool(page.online_url),
         date=page.last_published_at.date().isoformat() if page.last_published_at else "",
-        keywords=" ".join([_text(page.search_description), page.item_code]),
+        # 事项简称 and 日常用语 are how citizens name the item: indexed with the keywords
+        # (weighted next to the name, see docs/search.md).
+        keywords=" ".join(
+            [
+                _text(getattr(page, "short_name", "")),
+                _text(getattr(page, "everyday_terms", "")),
+                _text(page.search_description),
+                page.item_code,
+            ]
+        ),
         conditions=_text(page.acceptance_conditions),
         materials="；".join(materials),
         procedure="；".join(steps) + " " + handling,

@@ -17,15 +17,28 @@ SEPARATORS = re.compile(r"[=,，、;；\s]+")
 class SynonymGroup(models.Model):
     """Words that mean the same to a visitor (身份证 = 居民身份证); applied when searching."""
 
+    ORIGIN_EDITOR = "editor"
+    ORIGIN_LEXICON = "lexicon"
+    ORIGIN_CHOICES = [(ORIGIN_EDITOR, _("编辑添加")), (ORIGIN_LEXICON, _("默认词库"))]
+
     terms = models.CharField(
         _("同义词"),
         max_length=500,
         help_text=_("用等号、逗号或空格分隔，例如：身份证 = 居民身份证 = 二代证"),
     )
+    one_way = models.BooleanField(
+        _("单向（日常用语 → 规范用语）"),
+        default=False,
+        help_text=_(
+            "勾选后只有第一个词会扩展为后面的词，例如“网吧 = 互联网上网服务营业场所”：搜“网吧”也找规范名称，搜规范名称不会扩展到“网吧”。"
+        ),
+    )
+    domain = models.CharField(_("领域"), max_length=20, blank=True)
+    origin = models.CharField(_("来源"), max_length=10, choices=ORIGIN_CHOICES, default=ORIGIN_EDITOR)
     note = models.CharField(_("备注"), max_length=200, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    panels = [FieldPanel("terms"), FieldPanel("note")]
+    panels = [FieldPanel("terms"), FieldPanel("one_way"), FieldPanel("domain"), FieldPanel("note")]
 
     class Meta:
         verbose_name = _("搜索同义词")
@@ -53,6 +66,22 @@ class SynonymGroup(models.Model):
 
 
 register_snippet(SynonymGroup)
+
+
+class LexiconRelease(models.Model):
+    """A version of the default lexicon (search/data/lexicon.txt) loaded into this site, so that
+    loading again adds only what a newer version brings and never re-adds what editors removed."""
+
+    version = models.CharField(_("版本"), max_length=64, unique=True)
+    loaded_at = models.DateTimeField(_("载入时间"), auto_now_add=True)
+    added = models.PositiveIntegerField(_("新增词条"), default=0)
+
+    class Meta:
+        verbose_name = _("默认词库版本")
+        verbose_name_plural = _("默认词库版本")
+
+    def __str__(self):
+        return self.version
 
 
 def week_start(day=None):

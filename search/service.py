@@ -8,6 +8,7 @@ from django.db import DatabaseError
 from . import analysis
 from .backends import SearchUnavailable, get_backend
 from .backends.base import PER_PAGE, Hit, SearchResults, clean_filters
+from .grouping import group_hits
 from .synonyms import synonym_map
 
 logger = logging.getLogger(__name__)
@@ -100,8 +101,38 @@ def record(query, total):
         logger.warning("search analytics: could not record a query", exc_info=True)
 
 
-def run_search(query, params=None, page=1, per_page=PER_PAGE, log=True):
-    """Search for the public: returns (SearchResults, error message or "")."""
+# A backend that cannot group (search.backends.base.SearchBackend.groups) is asked for this many
+# hits per page of items, which are then grouped here.
+FALLBACK_GROUP_FACTOR = 8
+
+
+def _grouped_search(backend, query, filters, page, per_page, prefer_center):
+    synonyms = synonym_map()
+    if getattr(backend, "groups", False):
+        return backend.search(
+            query,
+            filters=filters,
+            page=page,
+            per_page=per_page,
+            synonyms=synonyms,
+            group=True,
+            prefer_center=prefer_center,
+        )
+    window = per_page * FALLBACK_GROUP_FACTOR * page
+    results = backend.search(query, filters=filters, page=1, per_page=window, synonyms=synonyms)
+    items = group_hits(results.hits, prefer_center)
+    results.documents = results.total
+    results.total = len(items) if results.total <= window else max(len(items), results.total // FALLBACK_GROUP_FACTOR)
+    results.hits = items[(page - 1) * per_page : page * per_page]
+    results.page, results.per_page, results.grouped = page, per_page, True
+    return results
+
+
+def run_search(query, params=None, page=1, per_page=PER_PAGE, log=True, group=True, prefer_center=""):
+    """Search for the public: returns (SearchResults, error message or "").
+
+    Results are grouped by item (search.grouping), the copy in `prefer_center` (the visitor's
+    chosen center) shown first; group=False gives one result per document."""
     query = str(query or "")
     filters = clean_filters(params or {})
     try:
@@ -110,12 +141,18 @@ def run_search(query, params=None, page=1, per_page=PER_PAGE, log=True):
         page = 1
     try:
         backend = get_backend()
-        results = backend.search(query, filters=filters, page=page, per_page=per_page, synonyms=synonym_map())
+        if group:
+            results = _grouped_search(backend, query, filters, page, per_page, prefer_center)
+        else:
+            results = backend.search(query, filters=filters, page=page, per_page=per_page, synonyms=synonym_map())
+            results.documents = results.total
         if page == 1 and analysis.normalize(query).strip():
             picks = promoted_hits(query, backend)
             if picks:
                 urls = {hit.url for hit in picks}
-                results.hits = picks + [hit for hit in results.hits if hit.url not in urls]
+                results.hits = picks + [
+                    hit for hit in results.hits if hit.url not in urls and not any(c["url"] in urls for c in hit.copies)
+                ]
         if results.total == 0 and results.query:
             suggestion = did_you_mean(query, backend)
             results.did_you_mean = suggestion[0] if suggestion else ""

@@ -3,14 +3,22 @@
 from django.core.cache import cache
 from django.db import DatabaseError
 
-CACHE_KEY = "search:synonyms:v1"
+CACHE_KEY = "search:synonyms:v2"
 CACHE_SECONDS = 60
 
 
 def load_groups():
+    """The words of every group (as Elasticsearch's synonym filter takes them)."""
     from .models import SynonymGroup
 
     return [group.term_list() for group in SynonymGroup.objects.all()]
+
+
+def load_directed_groups():
+    """[(words, one_way)] of every group."""
+    from .models import SynonymGroup
+
+    return [(group.term_list(), group.one_way) for group in SynonymGroup.objects.all()]
 
 
 def synonym_map():
@@ -19,15 +27,22 @@ def synonym_map():
     if mapping is not None:
         return mapping
     try:
-        groups = load_groups()
+        groups = load_directed_groups()
     except DatabaseError:
         return {}
+    mapping = build_map(groups)
+    cache.set(CACHE_KEY, mapping, CACHE_SECONDS)
+    return mapping
+
+
+def build_map(groups):
+    """{word: [its synonyms]} from [(words, one_way)]: a one-way group (the default lexicon:
+    日常用语 → 规范用语) expands its first word only, the others every word."""
     mapping = {}
-    for terms in groups:
-        for term in terms:
+    for terms, one_way in groups:
+        for term in terms[:1] if one_way else terms:
             mapping.setdefault(term, [])
             mapping[term].extend(t for t in terms if t != term and t not in mapping[term])
-    cache.set(CACHE_KEY, mapping, CACHE_SECONDS)
     return mapping
 
 

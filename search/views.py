@@ -6,6 +6,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from portal.centerpref import chosen_center
+
 from . import service
 from .backends.base import FACETS, FILTER_NAMES, PER_PAGE, clean_filters
 
@@ -54,8 +56,10 @@ def search_page(request):
     q = _query(request)
     filters = clean_filters(request.GET)
     page = _page(request)
-    results, error = service.run_search(q, request.GET, page=page) if q.strip() else (None, "")
+    center = chosen_center(request)
+    results, error = service.run_search(q, request.GET, page=page, prefer_center=center) if q.strip() else (None, "")
     context = {
+        "chosen_center_name": _center_name(center),
         "search_query": q[:MAX_Q],
         "results": results,
         "error": error,
@@ -72,13 +76,35 @@ def search_page(request):
     return render(request, "search/search.html", context, status=status)
 
 
+def _center_name(code):
+    if not code:
+        return ""
+    from portal.models import ServiceCenter
+
+    center = ServiceCenter.objects.filter(code__iexact=code).only("name").first()
+    return center.name if center else ""
+
+
+def _prefer_center(request):
+    """`?prefer=CODE` (API clients), else the visitor's chosen center (cookie)."""
+    code = str(request.GET.get("prefer", "")).strip().lower()[:32]
+    return code if code.isascii() and code.replace("-", "").replace("_", "").isalnum() else chosen_center(request)
+
+
 @require_GET
 def api_search(request):
+    """One result per item with every center's copy in `centers` (DESIGN.md); `flat=1` gives
+    one result per document, as before grouping."""
     q = _query(request)
-    results, error = service.run_search(q, request.GET, page=_page(request))
+    flat = request.GET.get("flat") in ("1", "true", "yes")
+    results, error = service.run_search(
+        q, request.GET, page=_page(request), group=not flat, prefer_center=_prefer_center(request)
+    )
     body = {
         "query": results.query,
         "total": results.total,
+        "documents": results.documents or results.total,
+        "grouped": results.grouped,
         "took_ms": results.took_ms,
         "page": results.page,
         "per_page": PER_PAGE,

@@ -74,6 +74,14 @@ class Hit:
     item_code: str = ""
     department_label: str = ""
     promoted: bool = False
+    item_type: str = ""
+    # The item's copies in every center ({"center", "name", "url", "item_code"}, the visitor's
+    # chosen center first) when results are grouped (search.grouping); empty otherwise.
+    copies: list = field(default_factory=list)
+
+    @property
+    def other_copies(self):
+        return [copy for copy in self.copies if copy["url"] != self.url]
 
     def as_json(self):
         return {
@@ -85,6 +93,8 @@ class Hit:
             "center": self.center,
             "item_code": self.item_code,
             "promoted": self.promoted,
+            "centers": self.copies
+            or [{"center": self.center, "name": self.center_label, "url": self.url, "item_code": self.item_code}],
         }
 
 
@@ -99,6 +109,10 @@ class SearchResults:
     per_page: int = PER_PAGE
     mode: str = "all"  # all terms required, or "any" after the fallback
     did_you_mean: str = ""
+    # Grouped results (one per item, search.grouping): `total` counts items, `documents` the
+    # matching documents (every center's copy); both equal when not grouped.
+    grouped: bool = False
+    documents: int = 0
 
     @property
     def pages(self):
@@ -120,8 +134,12 @@ class SearchBackend:
     def delete(self, keys):
         raise NotImplementedError
 
+    # True when search() accepts group=True and prefer_center (one hit per item, copies behind it).
+    groups = False
+
     def search(self, query, filters=None, page=1, per_page=PER_PAGE, synonyms=None):
-        """SearchResults for the user's query: hits with snippets, facets, total, took_ms."""
+        """SearchResults for the user's query: hits with snippets, facets, total, took_ms.
+        Backends with `groups = True` also take group=False and prefer_center="" keywords."""
         raise NotImplementedError
 
     def suggest(self, prefix, limit=8):

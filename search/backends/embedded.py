@@ -22,6 +22,7 @@ cheap order is FTS5's own rowid order, which stops after the page instead of sor
 """
 
 import contextlib
+import itertools
 import json
 import os
 import sqlite3
@@ -37,6 +38,7 @@ from ..analysis import ParsedQuery, fts_term, parse_query
 from ..documents import base_name
 from . import SearchUnavailable
 from .base import FACETS, MAX_PAGE, PER_PAGE, Hit, SearchBackend, SearchResults
+from .embedded_grouping import grouped_page
 
 SCHEMA_VERSION = "2"
 # bm25 weights per FTS column: the name counts most, then keywords and pinyin, then the
@@ -71,10 +73,8 @@ ALL_TERMS_BONUS = 1000.0
 # in tiers: rows with the terms in the name fields first (bm25 when they are few enough,
 # else the cheap order), then the rest in the cheap order.
 BM25_LIMIT = 2000
-# Title bonus: the query's longest CJK run (or the query) inside the title doubles the score.
-TITLE_BONUS = "(CASE WHEN instr(s.title, ?) > 0 THEN 2.0 ELSE 1.0 END)"
-SCORE_BM25 = f"(-{BM25}) * s.boost * {TITLE_BONUS}"
-SCORE_CHEAP = f"s.boost * {TITLE_BONUS} / (1 + length(s.title))"
+# Rows are fetched in chunks of this size when the cheap static order is walked.
+CHUNK = 500
 # Combination ids are used as character codes (see _facet_pass): never a UTF-16 surrogate.
 SURROGATES = range(0xD800, 0xE000)
 MAX_COMBO = 0x10FFFF
@@ -91,6 +91,7 @@ CREATE TABLE IF NOT EXISTS docs(
     center TEXT, center_label TEXT, department TEXT, department_label TEXT, audience TEXT, item_type TEXT,
     fee TEXT, online TEXT, date TEXT, boost REAL, summary TEXT, plain TEXT, base_name TEXT, name_pinyin TEXT
 );
+CREATE INDEX IF NOT EXISTS docs_title ON docs(title);
 CREATE TABLE IF NOT EXISTS slim(id INTEGER PRIMARY KEY, boost REAL NOT NULL, title TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS combos(
     id INTEGER PRIMARY KEY, kind TEXT, audience TEXT, center TEXT, department TEXT, item_type TEXT,
@@ -174,11 +175,13 @@ class _ReadState:
             for facet, value, label in self.connection.execute("SELECT facet, value, label FROM labels")
         }
         self.names = None
+        self.weights = {}
         self.version = version
 
 
 class EmbeddedBackend(SearchBackend):
     name = "embedded"
+    groups = True
 
     def __init__(self, path=None):
         self.path = Path(path or settings.SEARCH_INDEX_PATH)
@@ -609,9 +612,9 @@ class EmbeddedBackend(SearchBackend):
 
         live = []
         for term in parsed.terms:
-            for expression in (term.fts_exact(known), term.fts_pinyin()):
+            for mode, expression in analysis.term_ladder(term, known):
                 if expression and self._matches_anything(connection, expression):
-                    live.append(expression)
+                    live.append((expression, term, mode))
                     break
         return live
 
@@ -638,52 +641,79 @@ class EmbeddedBackend(SearchBackend):
         ).fetchone()[0]
 
     @staticmethod
-    def _ranked(connection, expression, where, params, whole, offset, limit):
-        """(id, score) of one page of the rows matching `expression`, by bm25 (few rows)."""
+    def _ranked(connection, expression, where, params, factor):
+        """[(id, score, title)] of every row matching `expression` (few rows), best first:
+        bm25 × kind boost × the query's title factor (`factor(title)`, search.analysis)."""
         rows = connection.execute(
-            f"SELECT fts.rowid, {SCORE_BM25} AS score FROM fts JOIN slim s ON s.id = fts.rowid"
-            f" WHERE fts MATCH ?{where} ORDER BY score DESC, length(s.title), s.title LIMIT ? OFFSET ?",
-            (whole, expression, *params, limit, offset),
-        )
-        return [(row[0], row[1]) for row in rows]
+            f"SELECT fts.rowid, (-{BM25}) * s.boost, s.title FROM fts JOIN slim s ON s.id = fts.rowid"
+            f" WHERE fts MATCH ?{where}",
+            (expression, *params),
+        ).fetchall()
+        scored = [(doc_id, score * factor(title), title) for doc_id, score, title in rows]
+        scored.sort(key=lambda row: (-row[1], len(row[2]), row[2]))
+        return scored
 
     @staticmethod
-    def _in_order(connection, expression, where, params, whole, offset, limit):
-        """(id, score) of one page of the rows matching `expression` in the cheap static order:
-        FTS5 walks the index in rowid order and stops after the page, nothing is sorted."""
-        rows = connection.execute(
-            f"SELECT fts.rowid, {SCORE_CHEAP} AS score FROM fts JOIN slim s ON s.id = fts.rowid"
-            f" WHERE fts MATCH ?{where} ORDER BY fts.rowid LIMIT ? OFFSET ?",
-            (whole, expression, *params, limit, offset),
-        )
-        return [(row[0], row[1]) for row in rows]
+    def _in_order(connection, expression, where, params, factor):
+        """(id, score, title) of the rows matching `expression` in the cheap static order: FTS5
+        walks the index in rowid order, a chunk at a time (keyset, nothing is sorted)."""
+        last = -1
+        while True:
+            rows = connection.execute(
+                f"SELECT fts.rowid, s.boost / (1 + length(s.title)), s.title FROM fts JOIN slim s"
+                f" ON s.id = fts.rowid WHERE fts MATCH ?{where} AND fts.rowid > ? ORDER BY fts.rowid LIMIT ?",
+                (expression, *params, last, CHUNK),
+            ).fetchall()
+            for doc_id, score, title in rows:
+                yield doc_id, score * factor(title), title
+            if len(rows) < CHUNK:
+                return
+            last = rows[-1][0]
 
-    def _rank(self, connection, expression, count, where, params, whole, offset, limit):
-        """The page [offset, offset+limit) of the `count` rows matching `expression`, best first.
+    def _title_factor(self, state, parsed, live):
+        """The query's title factor (search.analysis.title_scorer) with name-IDF weights."""
+        terms = [term for term, _mode in live]
+        return analysis.title_scorer(parsed, live, self._weights(state, terms))
 
-        Up to BM25_LIMIT matches are ranked by bm25. Past that, rows with the terms in the name
-        fields come first, then the others; each of the two is ranked by bm25 when it is small
-        enough, else taken in the cheap static order."""
-        if count <= BM25_LIMIT:
-            return self._ranked(connection, expression, where, params, whole, offset, limit)
-        in_names = f"{NAME_COLUMNS}: ({expression})"
-        # Tier sizes without the filters (FTS counts, fast): they choose the ranking.
-        everything = self._count(connection, expression) if where else count
-        named = self._count(connection, in_names)
-        rows = []
-        for tier, matches in ((in_names, named), (f"({expression}) NOT ({in_names})", everything - named)):
-            if len(rows) >= limit:
-                break
-            if not matches:
+    def _weights(self, state, terms):
+        """Name-IDF weights of the terms (search.analysis.name_weights), cached with the names."""
+        if len(terms) < 2:
+            return [1.0] * len(terms)
+        key = tuple(tuple(term.title_words()) for term in terms)
+        cache = state.weights
+        if key not in cache:
+            if len(cache) > 5000:
+                cache.clear()
+            cache[key] = analysis.name_weights(terms, [name for name, _pinyin in self.names()])
+        return cache[key]
+
+    def _iter_ranked(self, connection, tiers, where, params, factor):
+        """(id, score, title) of every match over the tiers, best first, lazily.
+
+        A tier of up to BM25_LIMIT matches is ranked by bm25 and the title factor. Past that,
+        rows with the terms in the name fields come first, then the others; each of the two is
+        ranked when it is small enough, else walked in the cheap static order."""
+        for expression, count, bonus in tiers:
+            if not count:
                 continue
-            ranker = self._ranked if matches <= BM25_LIMIT else self._in_order
-            found = ranker(connection, tier, where, params, whole, offset, limit - len(rows))
-            if found:
-                rows += found
-                offset = 0
-            elif offset:
-                offset = max(0, offset - (self._count(connection, tier, where, params) if where else matches))
-        return rows
+            if count <= BM25_LIMIT:
+                parts = [(expression, count)]
+            else:
+                in_names = f"{NAME_COLUMNS}: ({expression})"
+                # Tier sizes without the filters (FTS counts, fast): they choose the ranking.
+                everything = self._count(connection, expression) if where else count
+                named = self._count(connection, in_names)
+                parts = [(in_names, named), (f"({expression}) NOT ({in_names})", everything - named)]
+            for part, matches in parts:
+                if not matches:
+                    continue
+                rows = (
+                    self._ranked(connection, part, where, params, factor)
+                    if matches <= BM25_LIMIT
+                    else self._in_order(connection, part, where, params, factor)
+                )
+                for doc_id, score, title in rows:
+                    yield doc_id, score + bonus, title
 
     def _facets(self, state, tally):
         """Facet counts from the matches' combination tally: one short loop per facet over
@@ -733,9 +763,10 @@ class EmbeddedBackend(SearchBackend):
             center_label=row["center_label"] or "",
             item_code=row["item_code"] or "",
             department_label=row["department_label"] or "",
+            item_type=row["item_type"] or "",
         )
 
-    def search(self, query, filters=None, page=1, per_page=PER_PAGE, synonyms=None):
+    def search(self, query, filters=None, page=1, per_page=PER_PAGE, synonyms=None, group=False, prefer_center=""):
         started = time.perf_counter()
         parsed = query if isinstance(query, ParsedQuery) else parse_query(query, synonyms)
         page = max(1, min(int(page or 1), MAX_PAGE))
@@ -749,7 +780,7 @@ class EmbeddedBackend(SearchBackend):
             connection.execute("BEGIN")
             try:
                 state.refresh()
-                self._search(state, parsed, filters, page, per_page, results)
+                self._search(state, parsed, filters, page, per_page, results, group, prefer_center)
             finally:
                 connection.execute("COMMIT")
         except sqlite3.Error as exc:
@@ -757,15 +788,15 @@ class EmbeddedBackend(SearchBackend):
         results.took_ms = round((time.perf_counter() - started) * 1000, 2)
         return results
 
-    def _search(self, state, parsed, filters, page, per_page, results):
+    def _search(self, state, parsed, filters, page, per_page, results, group=False, prefer_center=""):
         connection = state.connection
-        live = self._live_terms(connection, parsed)
-        if not live:
+        planned = self._live_terms(connection, parsed)
+        if not planned:
             return
+        live = [expression for expression, _term, _mode in planned]
         phrase_expressions, exact = _phrase_parts(parsed.phrases)
         where, params = self._filter_sql(filters, exact)
-        whole = analysis.CJK_RUN.findall(parsed.text)
-        whole = (max(whole, key=len) if whole else parsed.text) or "\x00"
+        whole = self._title_factor(state, parsed, [(term, mode) for _e, term, mode in planned])
         # All terms required; when that finds less than a page, documents with some of the
         # terms follow (ranked below every full match).
         every = " AND ".join(live + phrase_expressions)
@@ -780,16 +811,14 @@ class EmbeddedBackend(SearchBackend):
         results.total = total
         if not total:
             return
-        offset, ranked = (page - 1) * per_page, []
-        for expression, count, bonus in tiers:
-            if len(ranked) >= per_page:
-                break
-            if offset >= count:
-                offset -= count
-                continue
-            rows = self._rank(connection, expression, count, where, params, whole, offset, per_page - len(ranked))
-            ranked += [(doc_id, score + bonus) for doc_id, score in rows]
-            offset = 0
+        results.documents = total
+        results.facets = self._facets(state, tally)
+        if group:
+            grouped_page(self, state, tiers, where, params, whole, parsed, results, prefer_center)
+            return
+        offset = (page - 1) * per_page
+        walk = self._iter_ranked(connection, tiers, where, params, whole)
+        ranked = [(doc_id, score) for doc_id, score, _title in itertools.islice(walk, offset, offset + per_page)]
         if ranked:
             scores = dict(ranked)
             rows = connection.execute(
@@ -798,7 +827,6 @@ class EmbeddedBackend(SearchBackend):
             by_id = {row["id"]: row for row in rows}
             words = parsed.highlight_words()
             results.hits = [self._hit(by_id[doc_id], words, score) for doc_id, score in ranked if doc_id in by_id]
-        results.facets = self._facets(state, tally)
 
     def get(self, keys):
         keys = list(keys)

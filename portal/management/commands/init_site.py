@@ -4,10 +4,13 @@ A new (or restored) database has, after `migrate`, only Wagtail's placeholder we
 catalog import puts the item pages under the home page (/guides/), so create it first: this
 command adds the home page (首页) under the tree root, removes the placeholder page, points the
 default site at the home page and, with --name, sets the site name and the center name shown
-in the footer. Idempotent; demo content is never added (that is `seed_demo`).
+in the footer. It also loads the search app's default everyday-language lexicon
+(`search_lexicon load`). Idempotent; demo content is never added (that is `seed_demo`).
 """
 
+from django.apps import apps
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from wagtail.coreutils import get_supported_content_language_variant
@@ -56,3 +59,5 @@ class Command(BaseCommand):
             portal_settings.save()
         state = "已创建首页" if created else "首页已存在"
         self.stdout.write(self.style.SUCCESS(f"{state}（{home.url_path}），默认站点：{site.hostname}:{site.port}"))
+        if apps.is_installed("search"):  # by command name: portal does not import the search app
+            call_command("search_lexicon", "load", stdout=self.stdout)
