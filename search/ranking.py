@@ -80,15 +80,20 @@ def term_ladder(term, known=None):
 # for a generic query a new/first-time item counts ×PREFERRED_FACTOR, a change, renewal or
 # cancellation ×DEMOTED_FACTOR; the query's longest CJK run in the title doubles it.
 TERM_IN_TITLE = 1.5
+TITLE_WHOLE_FACTOR = 2.0
 PREFERRED_FACTOR = 1.3
 DEMOTED_FACTOR = 0.5
 
 
-def title_scorer(parsed, live, weights):
-    """A function title -> factor that multiplies a document's text score, shared by the
-    backends: `live` is [(Term, ladder mode)] of the terms that matched, `weights` their
-    name_weights. A term matched in part ("characters", "partial" modes) counts by the share of
-    its characters in the title. Cached per title (catalogs repeat names across centers)."""
+def title_factor_spec(parsed, live, weights):
+    """What the title factor is made of, for any backend: (whole, items, preferred, demoted).
+
+    `whole` (the query's longest CJK run) in the title multiplies the factor by
+    TITLE_WHOLE_FACTOR; each item (partial, words, weight) adds `weight` when one of `words` is in
+    the title, or, when partial, `weight` times the share of its characters that are; then a
+    title with a `demoted` word counts DEMOTED_FACTOR, else one with a `preferred` word
+    PREFERRED_FACTOR. `live` is [(Term, ladder mode)] of the terms that matched, `weights` their
+    name_weights. The Elasticsearch backend turns the same spec into function_score functions."""
     runs = CJK_RUN.findall(parsed.text)
     whole = max(runs, key=len) if runs else parsed.text
     items = []
@@ -100,13 +105,20 @@ def title_scorer(parsed, live, weights):
         else:
             items.append((False, term.title_words()[:8], weight * TERM_IN_TITLE))
     preferred, demoted = parsed.variant_preference()
+    return whole, items, preferred, demoted
+
+
+def title_scorer(parsed, live, weights):
+    """A function title -> factor that multiplies a document's text score (title_factor_spec),
+    cached per title (catalogs repeat names across centers)."""
+    whole, items, preferred, demoted = title_factor_spec(parsed, live, weights)
     cache = {}
 
     def factor(title):
         value = cache.get(title)
         if value is not None:
             return value
-        value = 2.0 if whole and whole in title else 1.0
+        value = TITLE_WHOLE_FACTOR if whole and whole in title else 1.0
         extra = 0.0
         for partial, words, weight in items:
             if partial:

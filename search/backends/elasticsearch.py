@@ -18,11 +18,12 @@ import time
 from django.conf import settings
 from elasticsearch import Elasticsearch, helpers
 
-from .. import analysis
+from .. import analysis, ranking
 from ..analysis import ParsedQuery, parse_query
 from . import SearchUnavailable
 from .base import FACETS, MAX_PAGE, PER_PAGE, Hit, SearchBackend, SearchResults
 from .embedded import ALL_TERMS_BONUS, COLUMNS, EmbeddedBackend
+from .es_grouping import group_key_of, grouped_hit, grouping_collapse
 from .es_queries import (
     FACET_FIELDS,
     LABEL_FIELDS,
@@ -45,6 +46,8 @@ PROBE_BATCH = 24
 
 
 _clients = {}
+_names = {}  # alias -> (monotonic time, [indexed item names]) for the name-IDF weights
+NAMES_TTL = 60
 
 
 def shared_client(url):
@@ -89,6 +92,7 @@ def index_body():
             "boost": {"type": "float"},
             "summary": {"type": "text", "index": False},
             "base_name": KEYWORD,
+            "group_key": KEYWORD,
         }
     )
     return {
@@ -137,6 +141,7 @@ def to_source(document):
             "boost": document.boost,
             "summary": document.summary,
             "base_name": document.base_name,
+            "group_key": group_key_of(document),
         }
     )
     return source
@@ -152,14 +157,16 @@ def term_words(term):
 
 
 def term_alternatives(term, known):
-    """The ways a term may match, strictest first, as Elasticsearch queries: the embedded
-    backend's own FTS5 expressions (search.analysis) translated by es_queries.from_fts."""
-    expressions = [term.fts_exact(lambda token: token in known), term.fts_pinyin()]
-    return [from_fts(expression) for expression in expressions if expression]
+    """The ways a term may match, strictest first, as [(mode, Elasticsearch query)]: the
+    embedded backend's own ladder of FTS5 expressions (search.ranking.term_ladder) translated
+    by es_queries.from_fts."""
+    ladder = ranking.term_ladder(term, lambda token: token in known)
+    return [(mode, from_fts(expression)) for mode, expression in ladder if expression]
 
 
 class ElasticsearchBackend(SearchBackend):
     name = "elasticsearch"
+    groups = True
 
     def __init__(self, url=None, client=None):
         self.url = url or settings.ELASTICSEARCH_URL
@@ -298,13 +305,28 @@ class ElasticsearchBackend(SearchBackend):
             run for run, hit in zip(runs, self._probe([token_query(r) for r in runs]), strict=True) if hit
         )
         candidates = [term_alternatives(term, known) for term in parsed.terms]
-        flat = [(index, query) for index, options in enumerate(candidates) for query in options][: PROBE_BATCH * 2]
-        found = self._probe([query for _index, query in flat])
+        flat = [(index, mode, query) for index, options in enumerate(candidates) for mode, query in options]
+        found = self._probe([query for _index, _mode, query in flat[: PROBE_BATCH * 4]])
         live = {}
-        for (index, query), hit in zip(flat, found, strict=True):
+        for (index, mode, query), hit in zip(flat, found, strict=False):
             if hit and index not in live:
-                live[index] = query
+                live[index] = (query, parsed.terms[index], mode)
         return [live[index] for index in sorted(live)]
+
+    def _spec(self, parsed, planned):
+        """The title factor's spec (search.ranking.title_factor_spec) with name-IDF weights
+        over the indexed names (cached a minute per process)."""
+        live = [(term, mode) for _query, term, mode in planned]
+        weights = [1.0] * len(live)
+        if len(live) >= 2:
+            weights = ranking.name_weights([term for term, _mode in live], self._cached_names())
+        return ranking.title_factor_spec(parsed, live, weights)
+
+    def _cached_names(self):
+        entry = _names.get(self.alias)
+        if entry is None or time.monotonic() - entry[0] > NAMES_TTL:
+            entry = _names[self.alias] = (time.monotonic(), [name for name, _pinyin in self.names()])
+        return entry[1]
 
     def _facets(self, aggs):
         facets = {name: [] for name in FACETS}
@@ -340,22 +362,31 @@ class ElasticsearchBackend(SearchBackend):
             center_label=source.get("center_label") or "",
             item_code=source.get("item_code") or "",
             department_label=source.get("department_label") or "",
+            item_type=source.get("item_type") or "",
         )
 
-    def _request(self, query, whole, offset, size, aggs=True):
+    def _request(self, query, spec, offset, size, group=False, bonus=None):
+        ranked = scored(query, spec)
+        if bonus is not None:
+            # The all-terms tier above every other match, whatever the factor.
+            ranked = {
+                "bool": {"must": [ranked], "should": [{"constant_score": {"filter": bonus, "boost": ALL_TERMS_BONUS}}]}
+            }
         body = {
-            "query": scored(query, whole),
+            "query": ranked,
             "from": offset,
             "size": size,
             "track_total_hits": True,
             "sort": [{"_score": "desc"}, {"title_length": "asc"}, {"title": "asc"}],
             "_source": {"excludes": [*SEARCHABLE, "plain", "title_grams"]},
         }
-        if aggs:
-            body["aggs"] = aggregations()
+        body["aggs"] = aggregations()
+        if group:
+            body["collapse"] = grouping_collapse()
+            body["aggs"]["groups"] = {"cardinality": {"field": "group_key", "precision_threshold": 40000}}
         return self._call(self.client.search, index=self.alias, **body)
 
-    def search(self, query, filters=None, page=1, per_page=PER_PAGE, synonyms=None):
+    def search(self, query, filters=None, page=1, per_page=PER_PAGE, synonyms=None, group=False, prefer_center=""):
         started = time.perf_counter()
         parsed = query if isinstance(query, ParsedQuery) else parse_query(query, synonyms)
         page = max(1, min(int(page or 1), MAX_PAGE))
@@ -363,37 +394,38 @@ class ElasticsearchBackend(SearchBackend):
         if parsed.empty:
             results.took_ms = round((time.perf_counter() - started) * 1000, 2)
             return results
-        live = self._live_terms(parsed)
-        if live:
-            self._search(parsed, live, filters, page, per_page, results)
+        planned = self._live_terms(parsed)
+        if planned:
+            self._search(parsed, planned, filters, page, per_page, results, group, prefer_center)
         results.took_ms = round((time.perf_counter() - started) * 1000, 2)
         return results
 
-    def _search(self, parsed, live, filters, page, per_page, results):
+    def _search(self, parsed, planned, filters, page, per_page, results, group, prefer_center):
+        live = [query for query, _term, _mode in planned]
         phrases = phrase_queries(parsed.phrases)
         filter_ = filter_clauses(filters)
-        whole = analysis.CJK_RUN.findall(parsed.text)
-        whole = max(whole, key=len) if whole else ""
+        spec = self._spec(parsed, planned)
         offset = (page - 1) * per_page
         every = {"bool": {"must": live + phrases, "filter": filter_}}
-        response = self._request(every, whole, offset, per_page)
+        response = self._request(every, spec, offset, per_page, group)
         full = response["hits"]["total"]["value"]
         if full < per_page and len(live) > 1:
-            # All terms first (a bonus above any score), then documents with some of them.
+            # All terms first, then documents with some of them.
             some = {
-                "bool": {
-                    "must": [{"bool": {"should": live, "minimum_should_match": 1}}, *phrases],
-                    "should": [{"constant_score": {"filter": {"bool": {"must": live}}, "boost": ALL_TERMS_BONUS}}],
-                    "filter": filter_,
-                }
+                "bool": {"must": [{"bool": {"should": live, "minimum_should_match": 1}}, *phrases], "filter": filter_}
             }
-            response = self._request(some, whole, offset, per_page)
+            response = self._request(some, spec, offset, per_page, group, bonus={"bool": {"must": live}})
             total = response["hits"]["total"]["value"]
             results.mode = "all" if full == total else ("all+any" if full else "any")
-        results.total = response["hits"]["total"]["value"]
+        results.total = results.documents = response["hits"]["total"]["value"]
         words = parsed.highlight_words()
-        results.hits = [self._hit(raw, words) for raw in response["hits"]["hits"]]
         results.facets = self._facets(response.get("aggregations"))
+        if group:
+            results.grouped = True
+            results.total = response["aggregations"]["groups"]["value"] if results.documents else 0
+            results.hits = [grouped_hit(self._hit, raw, words, prefer_center) for raw in response["hits"]["hits"]]
+        else:
+            results.hits = [self._hit(raw, words) for raw in response["hits"]["hits"]]
 
     def get(self, keys):
         keys = list(keys)

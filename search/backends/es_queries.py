@@ -10,11 +10,10 @@ ValueError (a bug, never user input: user text is always inside quotes).
 
 import re
 
-from .. import analysis
+from .. import analysis, ranking
 from .embedded import COLUMNS, WEIGHTS, _plain
 
 SEARCHABLE = list(COLUMNS)
-TITLE_BONUS = 2.0
 FACET_FIELDS = {
     "kind": "kind",
     "audience": "audience",
@@ -189,15 +188,45 @@ def filter_clauses(filters):
     return clauses
 
 
-def scored(query, whole):
-    """The document's boost times the title bonus (the query's longest CJK run in the title)."""
-    functions = [{"field_value_factor": {"field": "boost", "missing": 1}}]
-    if len(_plain(whole)) >= 2:
-        functions.append({"filter": {"match_phrase": {"title_grams": grams(whole)}}, "weight": TITLE_BONUS})
-    elif whole:
-        functions.append({"filter": {"wildcard": {"title": {"value": f"*{whole}*"}}}, "weight": TITLE_BONUS})
+def title_contains(word):
+    """The title holds `word` as written: its bigrams in order, or a wildcard for one character."""
+    if len(_plain(word)) >= 2:
+        return {"match_phrase": {"title_grams": grams(word)}}
+    return {"wildcard": {"title": {"value": f"*{word}*"}}}
+
+
+def _any_in_title(words):
+    return {"bool": {"should": [title_contains(w) for w in words if w], "minimum_should_match": 1}}
+
+
+def scored(query, spec):
+    """The document's text score × its kind boost × the title factor of the query, which
+    `search.ranking.title_factor_spec` describes for both backends (the embedded backend
+    computes the same factor in Python as `title_scorer`)."""
+    whole, items, preferred, demoted = spec
+    additions = [{"filter": {"match_all": {}}, "weight": 1.0}]
+    for partial, words, weight in items:
+        words = [w for w in words if w]
+        if not words:
+            continue
+        if partial:
+            additions += [{"filter": title_contains(ch), "weight": weight / len(words)} for ch in words]
+        else:
+            additions.append({"filter": _any_in_title(words), "weight": weight})
+    inner = {"function_score": {"query": query, "functions": additions, "score_mode": "sum", "boost_mode": "multiply"}}
+    factors = [{"field_value_factor": {"field": "boost", "missing": 1}}]
+    if whole:
+        factors.append({"filter": title_contains(whole), "weight": ranking.TITLE_WHOLE_FACTOR})
+    if demoted:
+        factors.append({"filter": _any_in_title(demoted), "weight": ranking.DEMOTED_FACTOR})
+        factors.append(
+            {
+                "filter": {"bool": {"must": [_any_in_title(preferred)], "must_not": [_any_in_title(demoted)]}},
+                "weight": ranking.PREFERRED_FACTOR,
+            }
+        )
     return {
-        "function_score": {"query": query, "functions": functions, "score_mode": "multiply", "boost_mode": "multiply"}
+        "function_score": {"query": inner, "functions": factors, "score_mode": "multiply", "boost_mode": "multiply"}
     }
 
 

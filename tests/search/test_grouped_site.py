@@ -11,7 +11,8 @@ from search import lexicon
 from search.models import LexiconRelease, QueryStat, SynonymGroup
 from search.synonyms import invalidate, synonym_map
 
-pytestmark = pytest.mark.django_db
+# Every test here runs on both engines (tests/search/conftest.py: site_backend).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("site_backend")]
 
 
 @pytest.fixture(autouse=True)

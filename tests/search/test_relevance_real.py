@@ -1,12 +1,12 @@
 """The relevance set over real public item names (tests/search/relevance_real.py): the data is
-consistent, and the embedded backend with the default lexicon meets the held-back targets."""
+consistent, and both backends with the default lexicon meet the held-back targets."""
 
 import pytest
 
 from search import lexicon
-from search.backends.embedded import EmbeddedBackend
 
 from . import relevance_real
+from .live_es import BACKENDS, backend_named
 
 HELD_RECALL, HELD_MRR = 0.95, 0.80
 
@@ -25,17 +25,15 @@ def test_the_set_is_large_varied_and_points_at_real_items():
     assert len(queries) == len(set(queries))
 
 
-@pytest.fixture(scope="module")
-def results(tmp_path_factory):
-    backend = EmbeddedBackend(tmp_path_factory.mktemp("real") / "index.sqlite3")
-    backend.rebuild(relevance_real.documents())
-    synonyms = lexicon.synonym_map()
-    try:
+@pytest.fixture(scope="module", params=BACKENDS)
+def results(request, tmp_path_factory):
+    """The held-back targets hold on both engines (the same index tokens and query ladder)."""
+    with backend_named(request.param, tmp_path_factory.mktemp("real")) as backend:
+        backend.rebuild(relevance_real.documents())
+        synonyms = lexicon.synonym_map()
         yield relevance_real.evaluate(
             lambda q: [h.title for h in backend.search(q, group=True, synonyms=synonyms).hits]
         )
-    finally:
-        backend.destroy()
 
 
 def test_held_back_split_meets_the_targets(results):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('guides', '0002_browsing_keys'),
+        ('guides', '0003_fee_item_review'),
     ]
 
     operations = [
