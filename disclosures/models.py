@@ -293,3 +293,4 @@ class BulletinBuildFailure(models.Model):
 
 
 from . import workdays  # noqa: E402, F401  (connects the holiday-change signal)
+from .feedback.models import Feedback, FeedbackEvent  # noqa: E402, F401  (the feedback app part)

@@ -12,7 +12,10 @@ Definitions used for a month M (Asia/Shanghai calendar month):
   before the due date in working days; completed on the day received);
 - overdue 超期件: completed in M after the due date, plus cases still open at the end of M (not
   completed by then, not returned) whose due date had passed;
-- complaints 投诉: cases received in M flagged as complaints;
+- complaints 投诉: complaints received in M through the portal (disclosures.feedback.stats:
+  the form and 差评 follow-ups) plus cases received in M flagged as complaints by the approval
+  system; `complaints_detail` keeps both parts and the portal complaints answered in M and
+  overdue at the end of M, per department too;
 - satisfaction 满意度: ratings of cases completed in M; rate = good / rated;
 - should_enter 应进 / entered 实进: live items of the center that must be handled in the center,
   and of those, the ones that are; authorized[power]: entered items whose window holds the power;
@@ -31,6 +34,7 @@ from django.utils.translation import gettext as _
 from guides.models import POWER_CODES, GuidePage, power_field
 from portal.models import Department, ServiceCenter
 
+from .feedback.stats import complaint_counts
 from .models import Case
 
 ALL = "all"
@@ -226,8 +230,10 @@ def compute(center="all", period=None):
        "ranking": [{"center", "name", "completed", "rank"}],
        "departments": [{"code", "name", "center", "center_name", "received", "completed",
                         "completed_on_time", "completed_same_day", "on_time_rate", "same_day_rate",
-                        "overdue", "complaints", "should_enter", "entered", "entry_rate"}],
+                        "overdue", "complaints", "complaints_answered", "complaints_overdue",
+                        "should_enter", "entered", "entry_rate"}],
        "overdue": n, "overdue_detail": {"completed_late", "open_past_due"}, "complaints": n,
+       "complaints_detail": {"cases", "received", "answered", "overdue"},
        "satisfaction": {"good", "neutral", "bad", "rated", "rate"},
        "trend": [{"period", "received", "completed", "completed_on_time", "on_time_rate"}] (12, oldest first),
        "has_cases": bool}
@@ -248,6 +254,7 @@ def compute(center="all", period=None):
     centers = list(ServiceCenter.objects.order_by("sort_order", "code"))
     center_by_id = {c.pk: c for c in centers}
     case_counts = _case_counts(center_obj, start, end)
+    complaints = complaint_counts(center_obj, start, end)
     item_counts = _item_counts(center_obj)
     departments = Department.objects.filter(_scope(center_obj)).order_by("center__sort_order", "center__code", "code")
 
@@ -262,6 +269,7 @@ def compute(center="all", period=None):
         same_day = cases_row.get("same_day", 0)
         should_enter, entered = items_row.get("should_enter", 0), items_row.get("entered", 0)
         owner = center_by_id.get(department.center_id)
+        portal_complaints = complaints.get(key, {})
         department_rows.append(
             {
                 "code": department.code,
@@ -275,7 +283,9 @@ def compute(center="all", period=None):
                 "on_time_rate": rate(on_time, completed),
                 "same_day_rate": rate(same_day, completed),
                 "overdue": cases_row.get("late", 0) + cases_row.get("open_past_due", 0),
-                "complaints": cases_row.get("complaints", 0),
+                "complaints": cases_row.get("complaints", 0) + portal_complaints.get("received", 0),
+                "complaints_answered": portal_complaints.get("answered", 0),
+                "complaints_overdue": portal_complaints.get("overdue", 0),
                 "should_enter": should_enter,
                 "entered": entered,
                 "entry_rate": rate(entered, should_enter),
@@ -317,7 +327,13 @@ def compute(center="all", period=None):
         "departments": department_rows,
         "overdue": completed_late + open_past_due,
         "overdue_detail": {"completed_late": completed_late, "open_past_due": open_past_due},
-        "complaints": _sum(all_case_rows, "complaints"),
+        "complaints": _sum(all_case_rows, "complaints") + _sum(complaints.values(), "received"),
+        "complaints_detail": {
+            "cases": _sum(all_case_rows, "complaints"),
+            "received": _sum(complaints.values(), "received"),
+            "answered": _sum(complaints.values(), "answered"),
+            "overdue": _sum(complaints.values(), "overdue"),
+        },
         "satisfaction": {"good": good, "neutral": neutral, "bad": bad, "rated": rated, "rate": rate(good, rated)},
         "trend": _trend(center_obj, first_day),
         "has_cases": bool(received or completed or open_past_due),

@@ -13,4 +13,5 @@ urlpatterns = [
     path("api/fees/", api.fees_api, name="fees_api"),
     path("api/cases/", api.push_cases, name="push_cases"),
     path("", include("disclosures.bulletin_urls")),
+    path("", include("disclosures.feedback.urls")),
 ]
