@@ -5,6 +5,7 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 
 from . import browsing, pagecache, presentation
+from .handling_rules import rules_of
 from .history import item_history
 from .models import AUDIENCE_LEGAL, AUDIENCE_PERSON
 
@@ -83,6 +84,7 @@ def item_context(item, request):
         "sections": presentation.sections(result),
         "fees": fees,
         "powers": presentation.window_powers(item),
+        "handling_rules": rules_of(item),
         "materials": presentation.material_rows(item),
         "history": item_history(item),
         "jsonld": presentation.json_script_safe(presentation.government_service_jsonld(item, url, fees)),
