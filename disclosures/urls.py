@@ -14,4 +14,5 @@ urlpatterns = [
     path("api/cases/", api.push_cases, name="push_cases"),
     path("", include("disclosures.bulletin_urls")),
     path("", include("disclosures.feedback.urls")),
+    path("", include("disclosures.casedesk.urls")),
 ]

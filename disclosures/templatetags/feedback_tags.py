@@ -32,3 +32,11 @@ def feedback_link(center=None, event=None):
     if event:
         params["event"] = getattr(event, "pk", event)
     return {"new_url": f"{reverse('feedback_new')}?{urlencode(params)}", "lookup_url": reverse("feedback_lookup")}
+
+
+@register.inclusion_tag("disclosures/cases/rating_summary.html")
+def rating_summary(item):
+    """The item's 好差评 summary, shown once it has enough ratings to mean something."""
+    from disclosures.casedesk.service import SUMMARY_MIN_RATINGS, item_summary
+
+    return {"summary": item_summary(item), "minimum": SUMMARY_MIN_RATINGS}
