@@ -51,7 +51,8 @@ def _cacheable(request):
 
 def _key(request, version):
     digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-    return f"guides:page:{version}:{get_language()}:{digest}"
+    mode = "large" if request.COOKIES.get("reading_mode") == "large" else "std"  # portal.reading_mode
+    return f"guides:page:{version}:{get_language()}:{mode}:{digest}"
 
 
 def cached_page(request, render):

@@ -6,7 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from portal import views
+from portal import reading_mode, views
 from portal.feeds import NoticeFeed
 
 handler404 = "portal.views.page_not_found"
@@ -15,6 +15,7 @@ handler500 = "portal.views.server_error"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("reading-mode/", reading_mode.switch, name="reading_mode"),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -175,6 +175,13 @@ def test_complaint_is_answered_supervised_and_counted(live_server, browser, bill
     assert_accessible(page)
     screenshot(page, "feedback-answer-390")
     page.goto(live_server.url + item.url)
+    card = page.locator(".summary-card").bounding_box()
+    assert card["y"] + card["height"] <= PHONE["height"], card  # the first answers on the first screen
+    assert "承诺 10 个工作日" in page.locator(".summary-card").inner_text()
+    label = page.evaluate(
+        "getComputedStyle(document.querySelectorAll('table.materials td[data-label]')[1], '::before').content"
+    )
+    assert "材料名称" in label  # material cards keep their labels on a phone
     screenshot(page, "item-390")
     page.goto(live_server.url + f"/feedback/new/?center=city&item={item.item_code}")
     screenshot(page, "feedback-form-390")
