@@ -29,3 +29,20 @@ def test_material_cells_carry_their_labels(client):
     for label in ("序号", "材料名称", "份数", "必要性", "来源与说明", "表格下载"):
         assert table.count(f'data-label="{label}"') == rows
     assert ">—<" not in table
+
+
+def test_flow_diagram_is_drawn_from_the_steps(client):
+    from guides.flowchart import flow_svg
+    from guides.models import GuideStep
+
+    item = item_in("city", "scjg")
+    steps = list(item.steps.all())
+    html = client.get(item.url).content.decode()
+    if len(steps) >= 2:
+        svg = html.split('<svg class="flowchart"', 1)[1].split("</svg>", 1)[0]
+        assert svg.count("<rect") == len(steps) and svg.count("<polygon") == len(steps) - 1
+        assert steps[0].name[:10] in svg and 'role="img"' in svg and "办理流程图" in svg
+    hostile = [GuideStep(name="<script>alert(1)</script>受理", time_limit="1日"), GuideStep(name="办结")]
+    svg = flow_svg(hostile, "t & t")
+    assert "<script>" not in svg and "&lt;script&gt;" in svg and "t &amp; t" in svg
+    assert flow_svg(hostile[:1], "t") == ""
