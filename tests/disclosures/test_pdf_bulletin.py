@@ -78,3 +78,12 @@ def test_empty_month_pdf_says_so(tmp_path):
     flat = "".join(pdf_text(path).split())
     assert "2020年2月没有办件记录" in flat
     assert "东城区政务服务中心" in flat
+
+
+def test_pdf_is_tagged_for_screen_readers(city_pdf):
+    """PDF/UA-1 through WeasyPrint's variant: tagged, with a structure tree and the document language."""
+    _page, path = city_pdf
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True, text=True).stdout
+    assert "Tagged:          yes" in info
+    structure = subprocess.run(["pdfinfo", "-struct", str(path)], capture_output=True, check=True, text=True).stdout
+    assert "Document" in structure and ("P" in structure.split() or "Table" in structure)
