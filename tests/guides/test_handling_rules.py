@@ -94,3 +94,13 @@ def test_completeness_counts_rules_where_the_center_requires_them(tmp_path, clie
     assert "handling_rules" in api["completeness"]["missing"]
     assert "本中心要求公开六制" in client.get(bare.url).content.decode()
     assert set(RULE_CODES) == {"direct", "deemed_consent", "first_contact", "declared", "clear_reply", "central_fees"}
+
+
+def test_completeness_report_lists_missing_rules_where_required(tmp_path):
+    from guides import reports
+
+    import_rows(tmp_path, ["", "direct"])
+    ServiceCenter.objects.filter(code="dongcheng").update(require_handling_rules=True)
+    rows = {item.item_code: item for item in reports.report_queryset(center="dongcheng", incomplete_only=True)}
+    assert "RULE-0" in rows and "RULE-1" not in rows
+    assert "六制" in reports.missing_labels(rows["RULE-0"])
