@@ -116,7 +116,8 @@ def test_complaint_is_answered_supervised_and_counted(live_server, browser, bill
     rules = page.locator("#handling-rules").inner_text()
     assert "承诺超时默认制" in rules and "过期未答复视为同意" in rules and "联合办理首办责任制" in rules
     screenshot(page, "item-1366")
-    page.click("text=咨询、投诉或建议")
+    with page.expect_navigation():
+        page.click("text=咨询、投诉或建议")
     assert "/feedback/new/" in page.url and item.title in page.content()
     assert_accessible(page)
 
@@ -126,14 +127,16 @@ def test_complaint_is_answered_supervised_and_counted(live_server, browser, bill
     page.fill("#id_content", story)
     page.fill("#id_contact_phone", "13912345678")
     page.fill("#id_challenge_answer", "999")
-    page.click("main form button[type=submit]")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
     assert "验证题答案不正确" in page.content()
     assert page.input_value("#id_content") == story and page.input_value("#id_contact_phone") == "13912345678"
     assert_accessible(page)
     screenshot(page, "feedback-error-1366")
     question = page.locator("label[for=id_challenge_answer]").inner_text()
     page.fill("#id_challenge_answer", solve(question))
-    page.click("main form button[type=submit]")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
     receipt_no = page.locator("#receipt-no").inner_text().strip()
     assert receipt_no.startswith("TS")
     assert_accessible(page)
@@ -146,9 +149,11 @@ def test_complaint_is_answered_supervised_and_counted(live_server, browser, bill
     context, page = editor(browser, live_server, "e2e_supervisor")
     page.goto(live_server.url + "/admin/feedback/?status=overdue")
     assert receipt_no in page.content() and "超期" in page.content()
-    page.click(f"text={receipt_no}")
+    with page.expect_navigation():
+        page.click(f"text={receipt_no}")
     page.fill("#id_escalate_note", "请文化部门牵头，今日答复")
-    page.click("form:has(#id_escalate_note) button[type=submit]")
+    with page.expect_navigation():
+        page.click("form:has(#id_escalate_note) button[type=submit]")
     assert "已督办" in page.content()
     context.close()
 
@@ -156,9 +161,11 @@ def test_complaint_is_answered_supervised_and_counted(live_server, browser, bill
     context, page = editor(browser, live_server, "e2e_culture")
     page.goto(live_server.url + "/admin/feedback/")
     assert receipt_no in page.content() and "督办" in page.content()
-    page.click(f"text={receipt_no}")
+    with page.expect_navigation():
+        page.click(f"text={receipt_no}")
     page.fill("#id_answer", "已由文化窗口牵头，会同卫生、消防部门联合办理，许可证已于今日核发。")
-    page.click("form:has(#id_answer) button[type=submit]")
+    with page.expect_navigation():
+        page.click("form:has(#id_answer) button[type=submit]")
     assert "已答复" in page.content()
     context.close()
 
@@ -168,7 +175,8 @@ def test_complaint_is_answered_supervised_and_counted(live_server, browser, bill
     screenshot(page, "feedback-lookup-390")
     page.fill("#id_receipt_no", receipt_no)
     page.fill("#id_last4", "5678")
-    page.click("main form button[type=submit]")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
     result = page.locator(".lookup-result").inner_text()
     assert "已答复" in result and "许可证已于今日核发" in result and "督办" in result
     assert "13912345678" not in page.content()
@@ -216,7 +224,8 @@ def test_case_lookup_and_rating_on_a_phone(live_server, browser, billiards):
     page.goto(live_server.url + "/cases/lookup/")
     page.fill("#id_case_no", "E2E-CASE-1")
     page.fill("#id_last4", "0007")
-    page.click("main form button[type=submit]")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
     result = page.locator(".lookup-result").inner_text()
     assert "受理" in result and "在承诺时限内" in result and "承诺办结日" in result
     assert_accessible(page)
@@ -225,15 +234,18 @@ def test_case_lookup_and_rating_on_a_phone(live_server, browser, billiards):
     page.goto(live_server.url + "/cases/lookup/")
     page.fill("#id_case_no", "E2E-CASE-2")
     page.fill("#id_last4", "0007")
-    page.click("main form button[type=submit]")
-    page.click("text=评价本次办理（好差评）")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    with page.expect_navigation():
+        page.click("text=评价本次办理（好差评）")
     assert page.input_value("#id_case_no") == "E2E-CASE-2"
     page.fill("#id_last4", "0007")
     page.check("input[name=level][value='2']")
     page.fill("#id_comment", "材料清单和窗口说法不一致")
     screenshot(page, "case-rate-390")
     assert_accessible(page)
-    page.click("main form button[type=submit]")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
     follow_up_no = page.locator("#receipt-no").inner_text().strip()
     assert "感谢您的评价" in page.content()
     follow_up = Feedback.objects.get(receipt_no=follow_up_no)
