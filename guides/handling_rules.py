@@ -1,9 +1,10 @@
 """The six handling rules (六制) a center applies to an item, with what each means for the applicant.
 
 Codes are stable (DESIGN.md "Six handling rules"); an item stores one boolean per rule
-(`rule_<code>`), like the window powers. Model-free, so importers, the API and templates share it.
+(`rule_<code>`, from HandlingRulesMixin), like the window powers.
 """
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 HANDLING_RULES = [
@@ -50,6 +51,24 @@ RULE_LABELS = {code: name for code, name, *_rest in HANDLING_RULES}
 
 def rule_field(code):
     return f"rule_{code}"
+
+
+class HandlingRulesMixin(models.Model):
+    """The six flags of a service item (GuidePage); abstract, so the fields live on the item's table."""
+
+    rule_direct = models.BooleanField(_("直接办理制"), default=False)
+    rule_deemed_consent = models.BooleanField(_("承诺超时默认制"), default=False)
+    rule_first_contact = models.BooleanField(_("联合办理首办责任制"), default=False)
+    rule_declared = models.BooleanField(_("申报办理制"), default=False)
+    rule_clear_reply = models.BooleanField(_("明确答复制"), default=False)
+    rule_central_fees = models.BooleanField(_("集中收费制"), default=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def handling_rules(self):
+        return [code for code in RULE_CODES if getattr(self, rule_field(code))]
 
 
 def rules_of(item):

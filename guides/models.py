@@ -31,7 +31,7 @@ from wagtail.snippets.models import register_snippet
 from portal.models import Department, ServiceCenter
 
 from .forms import GuidePageForm
-from .handling_rules import RULE_CODES, rule_field
+from .handling_rules import RULE_CODES, HandlingRulesMixin, rule_field
 
 AUDIENCE_PERSON = "person"
 AUDIENCE_LEGAL = "legal"
@@ -259,7 +259,7 @@ class GuideFolderPage(Page):
         return redirect(f"{index.url}?{urlencode(query)}" if index else "/")
 
 
-class GuidePage(RoutablePageMixin, Page):
+class GuidePage(RoutablePageMixin, HandlingRulesMixin, Page):
     """One service item with every element of the national guide and the eight disclosures."""
 
     # 1 项目名称 — the page title is the item name (事项名称).
@@ -291,13 +291,6 @@ class GuidePage(RoutablePageMixin, Page):
     power_litigate = models.BooleanField(_("应诉代理权"), default=False)
     power_certify = models.BooleanField(_("制证权"), default=False)
     power_approve = models.BooleanField(_("审批权"), default=False)
-    # 六制 (guides.handling_rules)
-    rule_direct = models.BooleanField(_("直接办理制"), default=False)
-    rule_deemed_consent = models.BooleanField(_("承诺超时默认制"), default=False)
-    rule_first_contact = models.BooleanField(_("联合办理首办责任制"), default=False)
-    rule_declared = models.BooleanField(_("申报办理制"), default=False)
-    rule_clear_reply = models.BooleanField(_("明确答复制"), default=False)
-    rule_central_fees = models.BooleanField(_("集中收费制"), default=False)
     # Other elements
     should_enter = models.BooleanField(_("应进驻中心"), default=True)
     entered = models.BooleanField(_("已进驻中心"), default=True)
@@ -409,10 +402,6 @@ class GuidePage(RoutablePageMixin, Page):
     @property
     def window_authority(self):
         return {code: getattr(self, power_field(code)) for code in POWER_CODES}
-
-    @property
-    def handling_rules(self):
-        return [code for code in RULE_CODES if getattr(self, rule_field(code))]
 
     def fee_versions(self, on=None):
         """The version in force on `on` of each linked fee item (disclosures 6 and 7)."""
