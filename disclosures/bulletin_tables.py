@@ -147,6 +147,15 @@ def extra_rows(data):
     complaints = data.get("complaints")
     if complaints is not None:
         rows.append(_row("complaints", _("投诉"), _number(complaints)))
+        detail = data.get("complaints_detail") or {}
+        for key, label in (
+            ("received", _("投诉：网上受理")),
+            ("cases", _("投诉：办件系统登记")),
+            ("answered", _("投诉：本月答复")),
+            ("overdue", _("投诉：超期未答复或超期答复")),
+        ):
+            if key in detail:
+                rows.append(_row(f"complaints_{key}", label, detail[key]))
     satisfaction = data.get("satisfaction")
     if isinstance(satisfaction, dict):
         good = satisfaction.get("good") or 0
@@ -173,6 +182,8 @@ DEPARTMENT_COLUMNS = [
     ("same_day_rate", "日结率", "rate", "completed_same_day", "completed"),
     ("overdue", "超期件", "count", None, None),
     ("complaints", "投诉", "count", None, None),
+    ("complaints_answered", "投诉答复", "count", None, None),
+    ("complaints_overdue", "投诉超期", "count", None, None),
     ("should_enter", "应进事项", "count", None, None),
     ("entered", "实进事项", "count", None, None),
     ("entry_rate", "进驻率", "rate", "entered", "should_enter"),

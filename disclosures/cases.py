@@ -9,6 +9,7 @@ duplicating them.
 """
 
 import datetime
+import re
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -41,6 +42,7 @@ COLUMNS = {
     "status": ["状态", "办件状态"],
     "satisfaction": ["满意度", "评价"],
     "complaint": ["投诉", "是否投诉"],
+    "applicant_phone": ["申请人电话", "联系电话", "手机号码", "applicant phone"],
 }
 REQUIRED = ["case_no", "center", "item_code", "channel", "received_at", "status"]
 
@@ -100,6 +102,7 @@ UPDATE_FIELDS = [
     "completed_same_day",
     "satisfaction",
     "complaint",
+    "phone_last4",
     "updated_at",
 ]
 MAX_CASE_NO = Case._meta.get_field("case_no").max_length
@@ -120,6 +123,7 @@ ROW_COLUMNS = [
     "completed_same_day",
     "satisfaction",
     "complaint",
+    "phone_last4",
 ]
 # The allowed values, translated only when a value is wrong (not once per row).
 CHANNELS_ALLOWED = gettext_lazy("窗口（window）、网上（online）")
@@ -345,6 +349,9 @@ class CaseWriter:
         complaint, error = parse_bool(values.get("complaint"))
         if error:
             self._problem(row, "complaint", error)
+        phone = re.sub(r"[\s()+-]", "", as_text(values.get("applicant_phone")))
+        if phone and not (phone.isdigit() and 7 <= len(phone) <= 15):
+            self._problem(row, "applicant_phone", _("电话号码只能包含数字（7–15 位）"))
 
         if self.problems:
             return None
@@ -366,6 +373,7 @@ class CaseWriter:
             same_day,
             satisfaction,
             bool(complaint),
+            phone[-4:],  # only the last four digits are kept
         )
 
     def flush(self):

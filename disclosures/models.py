@@ -111,6 +111,9 @@ class Case(models.Model):
     completed_same_day = models.BooleanField(_("当日办结"), null=True, blank=True)
     satisfaction = models.CharField(_("满意度"), max_length=8, choices=SATISFACTION_CHOICES, null=True, blank=True)
     complaint = models.BooleanField(_("投诉"), default=False)
+    # Only the last four digits of the applicant's phone: the key of the public progress lookup
+    # and 好差评 (with the case number). Never exported; empty means no public lookup.
+    phone_last4 = models.CharField(_("申请人电话后四位"), max_length=4, blank=True, default="")
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
@@ -302,3 +305,5 @@ class BulletinBuildFailure(models.Model):
 
 
 from . import workdays  # noqa: E402, F401  (connects the holiday-change signal)
+from .casedesk.models import CaseRating  # noqa: E402, F401  (好差评)
+from .feedback.models import Feedback, FeedbackEvent  # noqa: E402, F401  (the feedback app part)

@@ -91,6 +91,9 @@ def render_pdf(context):
 
     html = render_to_string(TEMPLATE, {"b": context})
     try:
-        return HTML(string=html, base_url=SITE_ORIGIN + "/", url_fetcher=url_fetcher()).write_pdf()
+        # PDF/UA-1: tagged (structure tree, language, title) so screen readers can read it.
+        return HTML(string=html, base_url=SITE_ORIGIN + "/", url_fetcher=url_fetcher()).write_pdf(
+            pdf_variant="pdf/ua-1"
+        )
     finally:
         _release_memory()

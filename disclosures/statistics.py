@@ -12,8 +12,11 @@ Definitions used for a month M (Asia/Shanghai calendar month):
   before the due date in working days; completed on the day received);
 - overdue 超期件: completed in M after the due date, plus cases still open at the end of M (not
   completed by then, not returned) whose due date had passed;
-- complaints 投诉: cases received in M flagged as complaints; complaints_completed: of those, the
-  ones completed by the end of M (投诉办结率 = complaints_completed / complaints);
+- complaints 投诉: complaints received in M through the portal (disclosures.feedback.stats:
+  the form and 差评 follow-ups) plus cases received in M flagged as complaints by the approval
+  system; complaints_completed: the flagged cases completed by the end of M plus the portal
+  complaints answered in M (投诉办结率 = complaints_completed / complaints); `complaints_detail` keeps both parts and the portal complaints answered in M and
+  overdue at the end of M, per department too;
 - satisfaction 满意度: ratings of cases completed in M; rate = good / rated;
 - should_enter 应进 / entered 实进: live items of the center that must be handled in the center,
   and of those, the ones that are; authorized[power]: entered items whose window holds the power;
@@ -34,6 +37,7 @@ from django.utils.translation import gettext as _
 from guides.models import POWER_CODES, GuidePage, power_field
 from portal.models import Department, ServiceCenter
 
+from .feedback.stats import complaint_counts
 from .models import Case
 
 ALL = "all"
@@ -255,18 +259,35 @@ def subject_counts(case_rows, item_rows):
     }
 
 
-def _center_rows(centers, case_counts, item_counts):
+def with_portal_complaints(counts, portal_rows):
+    """A subject's counts with the complaints made through the portal (disclosures.feedback)
+    added: received ones count as complaints, answered ones as completed."""
+    received, answered = _sum(portal_rows, "received"), _sum(portal_rows, "answered")
+    counts["complaints"] += received
+    counts["complaints_completed"] += answered
+    counts["complaint_resolution_rate"] = rate(counts["complaints_completed"], counts["complaints"])
+    counts["complaints_answered"] = answered
+    counts["complaints_overdue"] = _sum(portal_rows, "overdue")
+    return counts
+
+
+def _center_rows(centers, case_counts, item_counts, complaints=None):
     """Every center's counts side by side (for the whole city's bulletin)."""
-    cases_by_center, items_by_center = {}, {}
+    cases_by_center, items_by_center, portal_by_center = {}, {}, {}
     for (center_id, _department_id), row in case_counts.items():
         cases_by_center.setdefault(center_id, []).append(row)
     for (center_id, _department_id), row in item_counts.items():
         items_by_center.setdefault(center_id, []).append(row)
+    for (center_id, _department_id), row in (complaints or {}).items():
+        portal_by_center.setdefault(center_id, []).append(row)
     return [
         {
             "code": center.code,
             "name": center.name,
-            **subject_counts(cases_by_center.get(center.pk, []), items_by_center.get(center.pk, [])),
+            **with_portal_complaints(
+                subject_counts(cases_by_center.get(center.pk, []), items_by_center.get(center.pk, [])),
+                portal_by_center.get(center.pk, []),
+            ),
         }
         for center in centers
     ]
@@ -284,10 +305,12 @@ def compute(center="all", period=None):
                   "should_enter", "entered", "authorized": {power: n}},
        "figures": {"on_time_rate", "same_day_rate", "entry_rate", "authorization_rates": {power: rate}},
        "ranking": [{"center", "name", "completed", "rank"}],
-       "departments": [{"code", "name", "center", "center_name", **subject_counts()}],
+       "departments": [{"code", "name", "center", "center_name", **subject_counts(), "complaints_answered",
+                        "complaints_overdue"}],
        "centers": [{"code", "name", **subject_counts()}] (the whole city only, else []),
        "overdue": n, "overdue_detail": {"completed_late", "open_past_due"}, "complaints": n,
-       "complaints_completed": n, "satisfaction": {"good", "neutral", "bad", "rated", "rate"},
+       "complaints_completed": n, "complaints_detail": {"cases", "received", "answered", "overdue"},
+       "satisfaction": {"good", "neutral", "bad", "rated", "rate"},
        "trend": [{"period", "received", "completed", "completed_on_time", "on_time_rate"}] (12, oldest first),
        "has_cases": bool}
     Rates are percentages with two decimals, None when the denominator is zero.
@@ -307,6 +330,7 @@ def compute(center="all", period=None):
     centers = list(ServiceCenter.objects.order_by("sort_order", "code"))
     center_by_id = {c.pk: c for c in centers}
     case_counts = _case_counts(center_obj, start, end)
+    complaints = complaint_counts(center_obj, start, end)
     item_counts = _item_counts(center_obj)
     departments = Department.objects.filter(_scope(center_obj)).order_by("center__sort_order", "center__code", "code")
 
@@ -315,13 +339,16 @@ def compute(center="all", period=None):
     for department in departments:
         key = (department.center_id, department.pk)
         owner = center_by_id.get(department.center_id)
+        portal_complaints = complaints.get(key, {})
         department_rows.append(
             {
                 "code": department.code,
                 "name": department.name,
                 "center": owner.code if owner else "",
                 "center_name": owner.name if owner else "",
-                **subject_counts([case_counts.get(key, {})], [item_counts.get(key, {})]),
+                **with_portal_complaints(
+                    subject_counts([case_counts.get(key, {})], [item_counts.get(key, {})]), [portal_complaints]
+                ),
             }
         )
 
@@ -357,12 +384,18 @@ def compute(center="all", period=None):
             "authorization_rates": {code: rate(n, entered) for code, n in authorized.items()},
         },
         "ranking": _ranking(center_obj, start, end, case_counts, centers),
-        "centers": _center_rows(centers, case_counts, item_counts) if center_obj is None else [],
+        "centers": _center_rows(centers, case_counts, item_counts, complaints) if center_obj is None else [],
         "departments": department_rows,
         "overdue": completed_late + open_past_due,
         "overdue_detail": {"completed_late": completed_late, "open_past_due": open_past_due},
-        "complaints": _sum(all_case_rows, "complaints"),
-        "complaints_completed": _sum(all_case_rows, "complaints_completed"),
+        "complaints": _sum(all_case_rows, "complaints") + _sum(complaints.values(), "received"),
+        "complaints_completed": _sum(all_case_rows, "complaints_completed") + _sum(complaints.values(), "answered"),
+        "complaints_detail": {
+            "cases": _sum(all_case_rows, "complaints"),
+            "received": _sum(complaints.values(), "received"),
+            "answered": _sum(complaints.values(), "answered"),
+            "overdue": _sum(complaints.values(), "overdue"),
+        },
         "satisfaction": {"good": good, "neutral": neutral, "bad": bad, "rated": rated, "rate": rate(good, rated)},
         "trend": _trend(center_obj, first_day),
         "has_cases": bool(received or completed or open_past_due),

@@ -18,4 +18,6 @@ urlpatterns = [
     path("data/series/", data_views.series_page, name="series_page"),
     path("data/dictionary/", data_views.dictionary_page, name="data_dictionary"),
     path("", include("disclosures.bulletin_urls")),
+    path("", include("disclosures.feedback.urls")),
+    path("", include("disclosures.casedesk.urls")),
 ]

@@ -83,3 +83,13 @@ def add_bulletin_failures_panel(request, panels):
     failures = list(_unresolved_failures()[:5])
     if failures:
         panels.append(BulletinFailuresPanel(failures, _unresolved_failures().count()))
+
+
+# --- Consultations and complaints (disclosures/feedback/admin.py) ------------------------------
+
+
+@hooks.register("register_admin_viewset")
+def register_feedback_viewset():
+    from .feedback.admin import feedback_viewset
+
+    return feedback_viewset

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from . import browsing, presentation
 from .completeness import completeness
+from .handling_rules import rules_of
 from .models import POWER_CODES, GuidePage, Theme, power_field
 
 PAGE_SIZE = 50
@@ -116,6 +117,7 @@ def item_detail(item, request):
             for entry in fees
         ],
         "window_authority": {code: bool(getattr(item, power_field(code))) for code in POWER_CODES},
+        "handling_rules": rules_of(item),
         "place": item.place,
         "hours": item.hours,
         "consult_phone": item.consult_phone,

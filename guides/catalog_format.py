@@ -8,6 +8,7 @@ pages. Comparing two records tells whether an import changes anything.
 
 from django.utils.translation import gettext_lazy as _
 
+from .handling_rules import RULE_CODES, rule_field
 from .models import (
     AUDIENCE_CHOICES,
     FORMAT_CHOICES,
@@ -42,6 +43,7 @@ COLUMNS = [
     ("fees", "收费标准", ["收费项目", "收费项目编码"]),
     ("fee_basis", "收费依据", []),
     ("window_authority", "窗口权限", []),
+    ("handling_rules", "六制", ["适用六制", "办理制度"]),
     ("should_enter", "应进", ["应进驻中心", "是否应进"]),
     ("entered", "实进", ["已进驻中心", "是否实进"]),
     ("place", "办理地点", []),
@@ -60,7 +62,7 @@ REQUIRED_COLUMNS = ["center", "item_code"]
 # belongs to the fee item, see the `fee_items` part of the JSON format).
 INFORMATIONAL = {"fee_basis"}
 
-LIST_FIELDS = ("themes", "fees", "window_authority")
+LIST_FIELDS = ("themes", "fees", "window_authority", "handling_rules")
 BOOL_FIELDS = ("charges", "should_enter", "entered", "featured")
 INT_FIELDS = ("visits_required", "statutory_days", "promised_days")
 TEXT_FIELDS = (
@@ -132,6 +134,7 @@ DEFAULTS = {
     "charges": False,
     "fees": [],
     "window_authority": [],
+    "handling_rules": [],
     "should_enter": True,
     "entered": True,
     "place": "",
@@ -188,6 +191,7 @@ def page_record(page):
         "charges": page.charges,
         "fees": [link.fee_item.code for link in _ordered(page.fees.all())],
         "window_authority": [code for code in POWER_CODES if getattr(page, f"power_{code}")],
+        "handling_rules": [code for code in RULE_CODES if getattr(page, rule_field(code))],
         "should_enter": page.should_enter,
         "entered": page.entered,
         "place": page.place,

@@ -17,6 +17,8 @@ DISCLOSURES = [
     ("window_authority", _("窗口权限")),
 ]
 DISCLOSURE_LABELS = dict(DISCLOSURES)
+# Not one of the eight, but counted as missing where the item's center requires it.
+DISCLOSURE_LABELS["handling_rules"] = _("六制")
 
 
 def disclosure_checks(item):
@@ -45,11 +47,22 @@ def _has_basis(fee):
     return bool(list(fee.basis.all()))
 
 
+def rules_required(item):
+    return bool(getattr(item.center, "require_handling_rules", False)) if item.center_id else False
+
+
 def completeness(item):
+    """Which of the eight are present; `missing` also names "handling_rules" (六制) when the
+    item's center requires them and none is marked, so the item is not `complete`."""
     checks = disclosure_checks(item)
     missing = [key for key, ok in checks.items() if not ok]
+    present = len(checks) - len(missing)
+    if rules_required(item):
+        checks["handling_rules"] = bool(item.handling_rules)
+        if not checks["handling_rules"]:
+            missing.append("handling_rules")
     return {
-        "present": len(checks) - len(missing),
+        "present": present,
         "missing": missing,
         "missing_labels": [str(DISCLOSURE_LABELS[key]) for key in missing],
         "checks": checks,

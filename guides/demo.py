@@ -207,6 +207,12 @@ def build_item(template, name, code, center, department, themes, fees, factor, r
             power_field(code_): code_ in powers
             for code_ in ["accept", "review", "coordinate", "deliver", "litigate", "certify", "approve"]
         },
+        # 六制: every item is declared and clearly answered; the rest follow the item.
+        rule_direct=handling == "immediate",
+        rule_deemed_consent=handling == "promised" and template.get("type", "licensing") == "licensing",
+        rule_declared=True,
+        rule_clear_reply=True,
+        rule_central_fees=charges,
     )
     page.themes = [themes[slug] for slug in template["themes"]]
     page.steps = [

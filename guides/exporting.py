@@ -132,7 +132,7 @@ def record_cells(record, page=None):
         value = record.get(name)
         if name in NESTED:
             cells[name] = nested_cell(name, value or [])
-        elif name in ("themes", "fees", "window_authority"):
+        elif name in ("themes", "fees", "window_authority", "handling_rules"):
             cells[name] = ",".join(value or [])
         elif name in labels:
             cells[name] = labels[name].get(value, value or "")

@@ -53,6 +53,7 @@ from .catalog_format import (
     TEXT_FIELDS,
     page_record,
 )
+from .handling_rules import RULE_CODES, parse_rules, rule_field
 from .models import (
     POWER_CODES,
     FeeBasis,
@@ -343,6 +344,10 @@ def read_row(values, row, label, problems, lookups):
             partial[name], errors = parse_powers(value)
             for reason in errors:
                 problems.add(row, label(name), reason)
+        elif name == "handling_rules":
+            partial[name], errors = parse_rules(parse_list(value))
+            for reason in errors:
+                problems.add(row, label(name), reason)
         elif name in ("themes", "fees"):
             items = parse_list(value)
             if name == "themes":
@@ -594,6 +599,8 @@ def apply_record(page, record, lookups, center, department):
     page.search_description = record["keywords"]
     for code in POWER_CODES:
         setattr(page, power_field(code), code in record["window_authority"])
+    for code in RULE_CODES:
+        setattr(page, rule_field(code), code in record["handling_rules"])
     page.themes = [lookups.themes[slug] for slug in record["themes"]]
     page.steps = [GuideStep(sort_order=i, **entry) for i, entry in enumerate(record["steps"])]
     page.legal_basis = [LegalBasis(sort_order=i, **entry) for i, entry in enumerate(record["legal_basis"])]

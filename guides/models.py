@@ -31,6 +31,7 @@ from wagtail.snippets.models import register_snippet
 from portal.models import Department, ServiceCenter
 
 from .forms import GuidePageForm
+from .handling_rules import RULE_CODES, HandlingRulesMixin, rule_field
 
 AUDIENCE_PERSON = "person"
 AUDIENCE_LEGAL = "legal"
@@ -267,7 +268,7 @@ class GuideFolderPage(Page):
         return redirect(f"{index.url}?{urlencode(query)}" if index else "/")
 
 
-class GuidePage(RoutablePageMixin, Page):
+class GuidePage(RoutablePageMixin, HandlingRulesMixin, Page):
     """One service item with every element of the national guide and the eight disclosures."""
 
     # 1 项目名称 — the page title is the item name (事项名称).
@@ -354,6 +355,7 @@ class GuidePage(RoutablePageMixin, Page):
             [FieldPanel("charges"), InlinePanel("fees", label=_("收费项目"))], heading=_("六、七、收费标准与依据")
         ),
         MultiFieldPanel([FieldPanel(power_field(code)) for code in POWER_CODES], heading=_("八、窗口权限")),
+        MultiFieldPanel([FieldPanel(rule_field(code)) for code in RULE_CODES], heading=_("六制（适用的办理制度）")),
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("should_enter"), FieldPanel("entered")]),

@@ -52,10 +52,12 @@ def _cacheable(request):
 def _key(request, version):
     from portal.centerpref import COOKIE
 
-    # Browse lists show the visitor's chosen center first: one entry per chosen center.
+    # Browse lists show the visitor's chosen center first: one entry per chosen center; the
+    # reading mode (portal.reading_mode) changes the page too.
     path = request.get_full_path() + "|" + str(request.COOKIES.get(COOKIE, ""))[:32]
     digest = hashlib.sha256(path.encode()).hexdigest()[:32]
-    return f"guides:page:{version}:{get_language()}:{digest}"
+    mode = "large" if request.COOKIES.get("reading_mode") == "large" else "std"
+    return f"guides:page:{version}:{get_language()}:{mode}:{digest}"
 
 
 def cached_page(request, render):

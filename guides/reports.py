@@ -23,7 +23,8 @@ from django.db.models.functions import Trim
 
 from portal.spreadsheets import safe_csv_writer
 
-from .completeness import DISCLOSURES
+from .completeness import DISCLOSURE_LABELS, DISCLOSURES
+from .handling_rules import RULE_CODES, rule_field
 from .models import POWER_CODES, FeeBasis, GuideFee, GuidePage, GuideStep, LegalBasis, Material, power_field
 
 KEYS = [key for key, _label in DISCLOSURES]
@@ -62,6 +63,11 @@ def annotate_completeness(queryset):
         "ok_fee_basis": _flag(no_fees_needed | (Q(charges=True) & has_fees & ~baseless_fee)),
         "ok_window_authority": _flag(any_power),
     }
+    any_rule = Q()
+    for code in RULE_CODES:
+        any_rule |= Q(**{rule_field(code): True})
+    # 六制 where the center requires them (not one of the eight: `present` stays 0..8).
+    annotations["ok_handling_rules"] = _flag(Q(center__require_handling_rules=False) | any_rule)
     queryset = queryset.annotate(**annotations)
     present = sum((Case(When(**{f"ok_{key}": True}, then=1), default=0) for key in KEYS), Value(0))
     return queryset.annotate(present=ExpressionWrapper(present, output_field=IntegerField()))
@@ -79,7 +85,7 @@ def report_queryset(center=None, department=None, missing=None, incomplete_only=
     if missing in KEYS:
         queryset = queryset.filter(**{f"ok_{missing}": False})
     if incomplete_only:
-        queryset = queryset.filter(present__lt=len(KEYS))
+        queryset = queryset.filter(Q(present__lt=len(KEYS)) | Q(ok_handling_rules=False))
     return queryset.select_related("center", "department").order_by(
         "center__sort_order", "department__code", "item_code"
     )
@@ -106,7 +112,10 @@ def summary(queryset):
 
 
 def missing_labels(item):
-    return [str(label) for key, label in DISCLOSURES if not getattr(item, f"ok_{key}")]
+    labels = [str(label) for key, label in DISCLOSURES if not getattr(item, f"ok_{key}")]
+    if not getattr(item, "ok_handling_rules", True):
+        labels.append(str(DISCLOSURE_LABELS["handling_rules"]))
+    return labels
 
 
 def write_csv(queryset, stream):

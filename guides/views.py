@@ -3,8 +3,11 @@
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 
 from . import browsing, pagecache, presentation
+from .flowchart import flow_svg
+from .handling_rules import rules_of
 from .history import item_history
 from .models import AUDIENCE_LEGAL, AUDIENCE_PERSON
 
@@ -87,6 +90,8 @@ def item_context(item, request):
         "sections": presentation.sections(result),
         "fees": fees,
         "powers": presentation.window_powers(item),
+        "handling_rules": rules_of(item),
+        "flowchart": flow_svg(item.steps.all(), _("%(title)s 办理流程图") % {"title": item.title}),
         "materials": presentation.material_rows(item),
         "history": item_history(item),
         "jsonld": presentation.json_script_safe(presentation.government_service_jsonld(item, url, fees)),

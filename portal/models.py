@@ -33,6 +33,11 @@ class ServiceCenter(index.Indexed, models.Model):
     hours = models.CharField(_("办公时间"), max_length=200, blank=True)
     phone = models.CharField(_("咨询电话"), max_length=50, blank=True)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    require_handling_rules = models.BooleanField(
+        _("要求公开六制"),
+        default=False,
+        help_text=_("勾选后，本中心事项未标明适用的六制时，完整度报告计为缺失"),
+    )
 
     panels = [
         FieldPanel("code"),
@@ -43,6 +48,7 @@ class ServiceCenter(index.Indexed, models.Model):
         FieldPanel("hours"),
         FieldPanel("phone"),
         FieldPanel("sort_order"),
+        FieldPanel("require_handling_rules"),
     ]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name"), index.FilterField("code")]
 

@@ -31,11 +31,24 @@ def match_rule(path):
     return None
 
 
+def _key(name, client, window, now):
+    return f"ratelimit:{name}:{client}:{int(now // window)}"
+
+
+def count(name, client, window, now=None):
+    """How many requests `client` made under `name` in the current window (nothing counted)."""
+    now = time.time() if now is None else now
+    try:
+        return caches["ratelimit"].get(_key(name, client, window, now)) or 0
+    except Exception:  # noqa: BLE001 - a broken cache must not break the site
+        return 0
+
+
 def hit(name, client, limit, window, now=None):
     """Count one request; return seconds to wait when over the limit, else 0."""
     now = time.time() if now is None else now
     slot = int(now // window)
-    key = f"ratelimit:{name}:{client}:{slot}"
+    key = _key(name, client, window, now)
     cache = caches["ratelimit"]
     try:
         cache.add(key, 0, timeout=window + 1)

@@ -99,3 +99,12 @@ def test_city_wide_pdf_cover_names_issuer_city_period_version_and_cites(tmp_path
     assert "建议引用" in flat and "永久链接" in flat
     permalink = bulletins.permalink(page.get_parent(), page.slug)
     assert permalink and permalink in flat
+
+
+def test_pdf_is_tagged_for_screen_readers(city_pdf):
+    """PDF/UA-1 through WeasyPrint's variant: tagged, with a structure tree and the document language."""
+    _page, path = city_pdf
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True, text=True).stdout
+    assert "Tagged:          yes" in info
+    structure = subprocess.run(["pdfinfo", "-struct", str(path)], capture_output=True, check=True, text=True).stdout
+    assert "Document" in structure and ("P" in structure.split() or "Table" in structure)
