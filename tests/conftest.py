@@ -1,7 +1,11 @@
 """Shared fixtures: the demo organisation and site, a real django-q2 cluster."""
 
 import contextlib
+import os
 import shutil
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -43,32 +47,110 @@ def centers(demo_site):
     return {center.code: center for center in ServiceCenter.objects.all()}
 
 
+class ClusterProcess:
+    """A real `manage.py qcluster` started by a test, in its own session so it is stopped by PID."""
+
+    def __init__(self, process, log_path, q_timeout):
+        self.process = process
+        self.pid = process.pid
+        self.log_path = log_path
+        self.q_timeout = q_timeout
+
+    def log(self):
+        return Path(self.log_path).read_text(encoding="utf-8", errors="replace")
+
+    def check_alive(self):
+        """Fail at once (with the cluster's output) when its process has ended."""
+        code = self.process.poll()
+        if code is not None:
+            pytest.fail(f"qcluster (pid {self.pid}) exited with status {code}:\n{self.log()[-3000:]}")
+
+    def wait_for(self, predicate, timeout=60, interval=0.5):
+        """Poll like wait_for, failing fast if the cluster process has died meanwhile."""
+        return wait_for(predicate, timeout=timeout, interval=interval, alive=self.check_alive)
+
+    def wait_exit(self, timeout):
+        """The exit status, or None if the process still runs after `timeout` seconds."""
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def stop(self, grace=None):
+        """SIGTERM, then SIGKILL to its whole process group after the grace period: never hangs."""
+        grace = self.q_timeout + 10 if grace is None else grace
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            if self.wait_exit(grace) is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+        # Workers the wrapper could not reach (it was killed) are in the same process group.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.pid, signal.SIGKILL)
+        return self.process.returncode
+
+
+def _database_url():
+    """The URL of the database this test process uses (the test database, after setup)."""
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    config = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{config['NAME']}"
+    user = quote(config.get("USER") or "")
+    password = f":{quote(config['PASSWORD'])}" if config.get("PASSWORD") else ""
+    port = f":{config['PORT']}" if config.get("PORT") else ""
+    return f"postgres://{user}{password}@{config.get('HOST') or '127.0.0.1'}{port}/{config['NAME']}"
+
+
 @contextlib.contextmanager
-def running_cluster():
-    """Start a real django-q2 cluster against the configured broker (ORM, or Redis when set).
+def running_cluster(q_timeout=120, guard_cycle=30, workers=2, extra_env=None, command=("manage.py", "qcluster")):
+    """Start a real `manage.py qcluster` (the production command) on this test's database and queue.
 
     The guard cycle is raised to 30 s so that the scheduler runs on the cluster's first guard
-    loop instead of after half a minute; everything else is the production code path.
+    loop instead of after half a minute; everything else is the production code path. The
+    cluster is stopped by its PID (SIGTERM, then SIGKILL to its process group after a grace
+    period), so a cluster that does not stop cannot hang the test run. `command` is run by this
+    Python from the project directory (a test module may wrap `qcluster` to break something).
     """
+    from django.conf import settings
     from django.db import connections
     from django_q.brokers import get_broker
-    from django_q.cluster import Cluster
-    from django_q.conf import Conf
 
-    old_cycle = Conf.GUARD_CYCLE
-    Conf.GUARD_CYCLE = 30
-    broker = get_broker()
-    broker.purge_queue()
-    # Close after purging: a forked child must never inherit the parent's open connection
-    # (a shared SQLite handle across fork gives "disk I/O error" in the pusher).
+    get_broker().purge_queue()
     connections.close_all()
-    cluster = Cluster(broker)
-    cluster.start()
+    env = {
+        **os.environ,
+        "GONGKAI_TEST_RUN_ID": settings.TEST_RUN_ID,
+        "DATABASE_URL": _database_url(),
+        "Q_TIMEOUT": str(q_timeout),
+        "Q_RETRY": str(q_timeout + 30),
+        "Q_WORKERS": str(workers),
+        "Q_GUARD_CYCLE": str(guard_cycle),
+        "PYTHONUNBUFFERED": "1",
+        **(extra_env or {}),
+    }
+    log_path = Path(settings.STATE_DIR) / f"test-qcluster-{settings.TEST_RUN_ID}-{time.monotonic_ns()}.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(  # noqa: S603 - our own command
+            [sys.executable, *command],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    cluster = ClusterProcess(process, log_path, q_timeout)
     try:
+        cluster.wait_for(lambda: "任务队列已启动" in cluster.log(), timeout=90, interval=0.2)
         yield cluster
     finally:
         cluster.stop()
-        Conf.GUARD_CYCLE = old_cycle
+        log_path.unlink(missing_ok=True)
 
 
 def only_schedule_due(name, in_seconds=1):
@@ -87,10 +169,16 @@ def only_schedule_due(name, in_seconds=1):
     assert Schedule.objects.filter(name=name).update(next_run=now + timedelta(seconds=in_seconds)) == 1
 
 
-def wait_for(predicate, timeout=60, interval=0.5):
-    """Poll until predicate() is truthy; returns its value or fails with a timeout."""
+def wait_for(predicate, timeout=60, interval=0.5, alive=None):
+    """Poll until predicate() is truthy; returns its value or fails with a timeout.
+
+    `alive`, when given, is called first on every round and fails the test itself (a cluster
+    whose process died), so a dead helper process is reported at once instead of at timeout.
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if alive is not None:
+            alive()
         value = predicate()
         if value:
             return value
