@@ -51,3 +51,4 @@ def publish_scheduled():
 
 
 register("wagtail-publish-scheduled", "portal.schedules.publish_scheduled", schedule_type="I", minutes=1)
+register("scheduler-heartbeat", "portal.scheduler_state.beat", schedule_type="I", minutes=1)
