@@ -106,6 +106,19 @@ def _database_url():
     return f"postgres://{user}{password}@{config.get('HOST') or '127.0.0.1'}{port}/{config['NAME']}"
 
 
+def subprocess_env(**extra):
+    """Environment for a `manage.py` subprocess that works on this test's database and queue."""
+    from django.conf import settings
+
+    return {
+        **os.environ,
+        "GONGKAI_TEST_RUN_ID": settings.TEST_RUN_ID,
+        "DATABASE_URL": _database_url(),
+        "PYTHONUNBUFFERED": "1",
+        **{key: str(value) for key, value in extra.items()},
+    }
+
+
 @contextlib.contextmanager
 def running_cluster(q_timeout=120, guard_cycle=30, workers=2, extra_env=None, command=("manage.py", "qcluster")):
     """Start a real `manage.py qcluster` (the production command) on this test's database and queue.
@@ -122,20 +135,12 @@ def running_cluster(q_timeout=120, guard_cycle=30, workers=2, extra_env=None, co
 
     get_broker().purge_queue()
     connections.close_all()
-    env = {
-        **os.environ,
-        "GONGKAI_TEST_RUN_ID": settings.TEST_RUN_ID,
-        "DATABASE_URL": _database_url(),
-        "Q_TIMEOUT": str(q_timeout),
-        "Q_RETRY": str(q_timeout + 30),
-        "Q_WORKERS": str(workers),
-        "Q_GUARD_CYCLE": str(guard_cycle),
-        "PYTHONUNBUFFERED": "1",
-        **(extra_env or {}),
-    }
+    env = subprocess_env(
+        Q_TIMEOUT=q_timeout, Q_RETRY=q_timeout + 30, Q_WORKERS=workers, Q_GUARD_CYCLE=guard_cycle, **(extra_env or {})
+    )
     log_path = Path(settings.STATE_DIR) / f"test-qcluster-{settings.TEST_RUN_ID}-{time.monotonic_ns()}.log"
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(  # noqa: S603 - our own command
+        process = subprocess.Popen(
             [sys.executable, *command],
             cwd=settings.BASE_DIR,
             env=env,

@@ -22,7 +22,9 @@ def test_dashboard_warns_when_no_heartbeat_was_ever_seen(admin_client):
 
 @pytest.mark.django_db
 def test_dashboard_warns_after_two_minutes_without_heartbeat_and_not_before(admin_client):
-    SchedulerHeartbeat.objects.create(name=scheduler_state.cluster_name(), seen_at=timezone.now() - timedelta(seconds=100))
+    SchedulerHeartbeat.objects.create(
+        name=scheduler_state.cluster_name(), seen_at=timezone.now() - timedelta(seconds=100)
+    )
     assert WARNING not in admin_client.get("/admin/").content.decode()
     SchedulerHeartbeat.objects.update(seen_at=timezone.now() - timedelta(seconds=125))
     page = admin_client.get("/admin/").content.decode()

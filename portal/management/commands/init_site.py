@@ -26,7 +26,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--hostname", default=None, help="Default site host name (default: from WAGTAILADMIN_BASE_URL)"
         )
-        parser.add_argument("--port", type=int, default=None, help="Default site port (default: from WAGTAILADMIN_BASE_URL)")
+        parser.add_argument(
+            "--port", type=int, default=None, help="Default site port (default: from WAGTAILADMIN_BASE_URL)"
+        )
 
     @transaction.atomic
     def handle(self, *args, **options):

@@ -19,7 +19,6 @@ SIGTERM re-enters the same wait), which blocks every deploy and restart. Here:
 import logging
 import os
 import signal
-import sys
 import time
 
 import psutil
@@ -59,7 +58,9 @@ class Command(BaseCommand):
             self.stderr.write(f"任务队列启动失败：{exc}")
             self._exit(EXIT_SENTINEL_DIED)
         sentinel = cluster.sentinel
-        self.stdout.write(f"任务队列已启动（进程 {os.getpid()}，超时 {Conf.TIMEOUT} 秒）。按 Ctrl-C 或发送 SIGTERM 停止。")
+        self.stdout.write(
+            f"任务队列已启动（进程 {os.getpid()}，超时 {Conf.TIMEOUT} 秒）。按 Ctrl-C 或发送 SIGTERM 停止。"
+        )
         self.stdout.flush()
         tree = {}
         while not stop_requested:
