@@ -16,6 +16,7 @@ SIGTERM re-enters the same wait), which blocks every deploy and restart. Here:
   notices and restarts it.
 """
 
+import contextlib
 import logging
 import os
 import signal
@@ -98,10 +99,8 @@ class Command(BaseCommand):
         """Kill every remembered process still running (psutil checks it is the same process)."""
         alive = [process for process in tree.values() if _alive(process)]
         for process in alive:
-            try:
+            with contextlib.suppress(psutil.NoSuchProcess):
                 process.kill()
-            except psutil.NoSuchProcess:
-                pass
         psutil.wait_procs(alive, timeout=5)
         return len(alive)
 
