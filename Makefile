@@ -53,8 +53,10 @@ run-scaled: setup
 services-stop:
 	./scripts/services.sh stop
 
+# Both cores: pytest-xdist workers, each with its own database, index, media and queue.
+TEST_WORKERS ?= 2
 test: setup
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -p xdist -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .

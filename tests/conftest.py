@@ -191,6 +191,53 @@ def wait_for(predicate, timeout=60, interval=0.5, alive=None):
     pytest.fail(f"condition not met within {timeout} s")
 
 
+# Hard time limits (pytest-timeout): pyproject.toml sets the default for every test; a test that
+# starts a real cluster gets more (it waits for schedules and stops the cluster by PID).
+CLUSTER_TEST_TIMEOUT = 600
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.get_closest_marker("cluster") and not item.get_closest_marker("timeout"):
+            item.add_marker(pytest.mark.timeout(CLUSTER_TEST_TIMEOUT))
+
+
+def pytest_configure(config):
+    """SIGTERM (CI's overall time limit, a developer's kill) ends the run like Ctrl-C: the running
+    test's `finally` blocks and fixtures still stop the processes it started."""
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
+# The tests running right now, one per line, in the file GONGKAI_RUNNING_TESTS names (.ci/run sets
+# it): when a run is stopped from outside for taking too long, that file names the stuck test.
+# With pytest-xdist the controller receives every worker's start and finish.
+_running = {}
+
+
+def _write_running():
+    target = os.environ.get("GONGKAI_RUNNING_TESTS")
+    if not target or os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    lines = [
+        f"{nodeid} (running since {time.strftime('%H:%M:%S UTC', time.gmtime(t))})" for nodeid, t in _running.items()
+    ]
+    Path(target).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+
+
+def pytest_runtest_logstart(nodeid, location):
+    _running[nodeid] = time.time()
+    _write_running()
+
+
+def pytest_runtest_logfinish(nodeid, location):
+    _running.pop(nodeid, None)
+    _write_running()
+
+
 def pytest_sessionfinish(session, exitstatus):
     """Remove this run's embedded search index (var/test-search-<pid>.sqlite3) and media when done.
 
@@ -207,8 +254,10 @@ def pytest_sessionfinish(session, exitstatus):
     # Django removes the test database file; SQLite's WAL files beside it are left behind.
     test_db = Path(str(settings.DATABASES["default"].get("TEST", {}).get("NAME") or "")).resolve()
     if test_db.is_relative_to(var) and test_db.name.startswith("test-") and not test_db.exists():
-        for suffix in ("-wal", "-shm", "-journal"):
-            test_db.with_name(test_db.name + suffix).unlink(missing_ok=True)
+        # pytest-xdist workers add "_gw<n>" to the name.
+        for leftover in test_db.parent.glob(test_db.name + "*"):
+            if leftover.name.endswith(("-wal", "-shm", "-journal")):
+                leftover.unlink(missing_ok=True)
     index = Path(settings.SEARCH_INDEX_PATH).resolve()
     if not (index.is_relative_to(var) and index.name.startswith("test-")):
         return
