@@ -25,6 +25,7 @@ from wagtail.models import COMMENTS_RELATION_NAME, Page
 
 from portal import codes
 from portal.dbstats import analyze
+from portal.site_required import missing_site_message
 from portal.models import Department, ServiceCenter
 from portal.tabular import (
     Problems,
@@ -765,6 +766,10 @@ def import_catalog(source, *, filename, user=None, dry_run=False, draft=False, l
         return result
     result.rows = len(table.rows)
     problems = Problems()
+    if GuideIndexPage.objects.first() is None and (reason := missing_site_message()):
+        problems.add(0, "", reason)
+        result.problems = list(problems)
+        return result
     lookups = Lookups()
     unknown = set(table.document) - {"fee_items", "format", "version"}
     for key in sorted(unknown):
