@@ -25,8 +25,8 @@ from wagtail.models import COMMENTS_RELATION_NAME, Page
 
 from portal import codes
 from portal.dbstats import analyze
-from portal.site_required import missing_site_message
 from portal.models import Department, ServiceCenter
+from portal.site_required import missing_site_message
 from portal.tabular import (
     Problems,
     TabularError,
