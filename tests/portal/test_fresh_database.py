@@ -19,7 +19,9 @@ CASES = (
 
 
 def test_commands_on_a_database_without_init_site(tmp_path):
-    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL", "ELASTICSEARCH_URL")}
+    env = {
+        key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL", "ELASTICSEARCH_URL")
+    }
     env.update(GONGKAI_STATE_DIR=str(tmp_path), GONGKAI_LOCAL="1")
     for name, text in (("org.csv", ORG), ("catalog.csv", CATALOG), ("cases.csv", CASES)):
         (tmp_path / name).write_text(text, encoding="utf-8")
