@@ -13,8 +13,15 @@ from .notices import CATEGORY_LABELS, visible_notices
 class NoticeFeed(Feed):
     feed_type = Atom1Feed
     title = "通知公告"
-    link = "/notices/"
     subtitle = "政务服务中心发布的通知、公告、公示和政策解读"
+
+    def link(self):
+        # Absolute links from the default site (the one public base URL, portal/public_url.py),
+        # not from whatever host the feed reader used.
+        from wagtail.models import Site
+
+        site = Site.objects.filter(is_default_site=True).first()
+        return f"{site.root_url}/notices/" if site else "/notices/"
 
     def items(self):
         # Newest first regardless of pinning: a feed reader wants what is new.
@@ -27,7 +34,7 @@ class NoticeFeed(Feed):
         return item.summary or strip_tags(item.body)[:300]
 
     def item_link(self, item):
-        return item.url
+        return item.full_url
 
     def item_pubdate(self, item):
         return item.first_published_at or timezone.make_aware(datetime.datetime.combine(item.date, datetime.time()))
