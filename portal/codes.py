@@ -16,6 +16,8 @@ import unicodedata
 
 from django.utils.translation import gettext as _
 
+from .tabular import as_text
+
 # The messages below name these numbers; tests/portal/test_codes.py keeps them in step.
 ORG_CODE_MAX_LENGTH = 32  # centers and departments (ServiceCenter.code, Department.code)
 ITEM_CODE_MAX_LENGTH = 64  # GuidePage.item_code
@@ -26,10 +28,9 @@ _HAS_WORD = re.compile(r"\w")
 
 
 def clean(value):
-    """The code as written, without surrounding spaces, full-width forms read as ASCII."""
-    if value is None:
-        return ""
-    return unicodedata.normalize("NFKC", str(value)).strip()
+    """The code as written, without surrounding spaces, full-width forms read as ASCII (a
+    spreadsheet number 101.0 reads 101, as every cell does: portal.tabular.as_text)."""
+    return unicodedata.normalize("NFKC", as_text(value)).strip()
 
 
 def org_code(value):
