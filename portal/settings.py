@@ -134,9 +134,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             # Seconds a writer waits for the lock: longer than the longest documented job's write.
             "timeout": float(os.environ.get("SQLITE_BUSY_TIMEOUT", "30")),
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            # Transactions take the write lock when they begin and wait for it there: a deferred
-            # one that reads first fails at once ("database is locked") if another wrote meanwhile.
-            "transaction_mode": "IMMEDIATE",
         }
     )
 # Test runs are isolated from each other by process id: their own database, queue, cache keys
