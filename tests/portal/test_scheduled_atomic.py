@@ -14,14 +14,17 @@ from django.db import connection
 from django.utils import timezone
 from wagtail.signals import page_published, page_unpublished
 
-from portal.models import NoticeIndexPage, NoticePage
+from portal.models import NoticePage
 from portal.schedules import ScheduledWorkFailed, publish_scheduled
 from tests.conftest import subprocess_env
 
 
 def _scheduled_notice(slug, go_live_in=timedelta(seconds=-1)):
     """A notice approved to go live `go_live_in` from now (already due by default), not live."""
-    index = NoticeIndexPage.objects.get(center__code="city")
+    from portal.models import ServiceCenter
+    from portal.roles import center_notice_index
+
+    index = center_notice_index(ServiceCenter.objects.get(code="city"))  # made again after a flush
     notice = NoticePage(title=f"定时通知 {slug}", slug=slug, category="notice", live=False)
     index.add_child(instance=notice)
     notice.go_live_at = timezone.now() + timedelta(minutes=5)
