@@ -4,11 +4,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 export GONGKAI_LOCAL ?= 1
+# The public base URL: every absolute link (permalinks, feeds, bulletins) is built from it.
+export WAGTAILADMIN_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: setup run run-scaled services-stop test lint bench messages clean help
 
 help:
-	@echo "make run      set up, migrate, load the demo site, serve on 127.0.0.1:$(PORT)"
+	@echo "make run      set up, migrate, load the demo site, serve on 127.0.0.1:$(PORT) with the task cluster (Ctrl-C stops both)"
 	@echo "make test     set up and run every test"
 	@echo "make setup    set-up only (venv, Python and Debian packages, axe-core)"
 	@echo "make lint     ruff check, ruff format --check, pip-audit of the pinned packages"
@@ -40,8 +42,8 @@ run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py seed_demo
-	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: /admin/, see README for demo accounts)"
-	$(VENV)/bin/gunicorn portal.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: /admin/, see README for demo accounts) with the task cluster"
+	GONGKAI_PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile
 
 run-scaled: setup
 	./scripts/services.sh start
@@ -51,8 +53,10 @@ run-scaled: setup
 services-stop:
 	./scripts/services.sh stop
 
+# Both cores: pytest-xdist workers, each with its own database, index, media and queue.
+TEST_WORKERS ?= 2
 test: setup
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -p xdist -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal import codes
 from portal.tabular import (
     Problems,
     TabularError,
@@ -187,9 +188,9 @@ class _Items:
                     promised = statutory
                 if promised is None and handling == HANDLING_IMMEDIATE:
                     promised = 0
-                items[code.strip().lower()] = (pk, department_id, promised)
+                items[codes.item_key(code)] = (pk, department_id, promised)
             self._items[center_id] = items
-        return items.get(item_code.lower())
+        return items.get(codes.item_key(item_code))
 
 
 def derive(calendar, received_at, completed_at, status, promised_days):
@@ -219,7 +220,7 @@ class CaseWriter:
     def __init__(self, *, dry_run=False, only_center=None, label=None, calendar=None, batch_size=BATCH_SIZE):
         self.result = CaseResult(dry_run=dry_run)
         self.problems = Problems()
-        self.only_center = only_center
+        self.only_center = codes.org_code(only_center) if only_center else only_center
         self.label = label or (lambda name: name)
         self.calendar = calendar or workdays.get_calendar()
         self.batch_size = batch_size
@@ -275,7 +276,7 @@ class CaseWriter:
         else:
             self.seen[case_no] = row
 
-        center_code = as_text(values.get("center")).lower()
+        center_code = codes.org_code(values.get("center"))  # C00 and c00: one center (portal/codes.py)
         item = None
         if not center_code:
             self._problem(row, "center", _("中心编码不能为空"))
@@ -289,7 +290,7 @@ class CaseWriter:
                 % {"own": self.only_center, "code": center_code},
             )
         else:
-            item_code = as_text(values.get("item_code"))
+            item_code = codes.clean(values.get("item_code"))
             if not item_code:
                 self._problem(row, "item_code", _("事项编码不能为空"))
             else:

@@ -10,6 +10,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from portal import codes
+
 from . import browsing, presentation
 from .completeness import completeness
 from .handling_rules import rules_of
@@ -199,7 +201,8 @@ def item_view(request, center, item_code):
     item = (
         GuidePage.objects.live()
         .select_related("center", "department")
-        .filter(center__code=center, item_code=item_code)
+        # Codes compare without case (portal/codes.py): SCJG-001-01 and scjg-001-01 are one item.
+        .filter(center__code=codes.org_code(center), item_code__iexact=codes.clean(item_code))
         .first()
     )
     if item is not None:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Min, Q
 from django.utils.translation import gettext as _
 
+from portal import codes
+
 from .models import (
     AUDIENCE_BOTH,
     AUDIENCE_LEGAL,
@@ -100,7 +102,7 @@ def _clean(name, value):
     # center, department, theme: codes
     if not _CODE.match(value):
         raise FilterError(name, _("编码格式不正确：%(value)s") % {"value": value[:40]})
-    return value
+    return codes.org_code(value) if name in ("center", "department") else value
 
 
 def base_queryset(index_page=None):

@@ -13,6 +13,7 @@ import contextlib
 
 from django.core.cache import cache
 from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -65,12 +66,13 @@ def published_revisions(page):
     if page.live_revision_id:
         condition |= Q(pk=page.live_revision_id)
     if page.first_published_at:
-        first = (
-            Revision.page_revisions.filter(object_id=str(page.pk), created_at__lte=page.first_published_at)
-            .order_by("-created_at", "-pk")
-            .values("pk")[:1]
-        )
-        condition |= Q(pk__in=Subquery(first))
+        # The first publication's revision: the newest one made by then, or, when the page went
+        # live a moment before its first revision was saved (created live, then saved), the
+        # oldest one. Never an exact timestamp match.
+        own = Revision.page_revisions.filter(object_id=str(page.pk))
+        before = own.filter(created_at__lte=page.first_published_at).order_by("-created_at", "-pk").values("pk")[:1]
+        oldest = own.order_by("created_at", "pk").values("pk")[:1]
+        condition |= Q(pk=Coalesce(Subquery(before), Subquery(oldest)))
     revisions = (
         Revision.page_revisions.filter(object_id=str(page.pk))
         .filter(condition)

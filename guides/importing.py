@@ -17,14 +17,17 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Prefetch
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.models import COMMENTS_RELATION_NAME, Page
 
+from portal import codes
 from portal.dbstats import analyze
 from portal.models import Department, ServiceCenter
 from portal.richtext import import_rich_text
+from portal.site_required import missing_site_message
 from portal.tabular import (
     Problems,
     TabularError,
@@ -207,14 +210,14 @@ def parse_list(value):
 
 def parse_powers(value):
     if isinstance(value, dict):
-        codes, problems = [], []
+        granted_codes, problems = [], []
         for key, granted in value.items():
             ok, error = parse_bool(granted)
             if error:
                 problems.append(error)
             elif ok:
-                codes.append(key)
-        items = codes
+                granted_codes.append(key)
+        items = granted_codes
     else:
         items, problems = parse_list(value), []
     result = set()
@@ -314,8 +317,10 @@ def read_row(values, row, label, problems, lookups):
         if name in INFORMATIONAL:
             continue
         error = None
-        if name in ("center", "department", "item_code"):
-            partial[name] = as_text(value)
+        if name in ("center", "department"):
+            partial[name] = codes.org_code(value)  # one normaliser for every importer: portal/codes.py
+        elif name == "item_code":
+            partial[name] = codes.clean(value)
         elif name in TEXT_FIELDS:
             if name == "notes":
                 partial[name] = _notes_html(value)
@@ -415,11 +420,11 @@ def read_fee_items(entries, lookups, problems, may_edit=None):
                 problems.add(0, f"{where}.{key}", _("未知的字段"))
             else:
                 data[canonical] = value
-        center = lookups.centers.get(as_text(data.get("center")))
+        center = lookups.centers.get(codes.org_code(data.get("center")))
         if center is None:
             problems.add(0, f"{where}.center", _("中心 %(code)s 不存在") % {"code": as_text(data.get("center"))})
             continue
-        department = lookups.departments.get((center.pk, as_text(data.get("department"))))
+        department = lookups.departments.get((center.pk, codes.org_code(data.get("department"))))
         if department is None:
             problems.add(
                 0,
@@ -539,10 +544,12 @@ def _existing_pages(keys):
     by_center = {}
     for center_id, code in keys:
         by_center.setdefault(center_id, []).append(code)
-    for center_id, codes in by_center.items():
-        for start in range(0, len(codes), 900):
+    for center_id, item_codes in by_center.items():
+        keys = sorted({codes.item_key(code) for code in item_codes})
+        for start in range(0, len(keys), 900):
             queryset = (
-                GuidePage.objects.filter(center_id=center_id, item_code__in=codes[start : start + 900])
+                GuidePage.objects.annotate(code_key=Upper("item_code"))
+                .filter(center_id=center_id, code_key__in=keys[start : start + 900])
                 .select_related("center", "department", "locked_by")
                 .prefetch_related(
                     "steps",
@@ -554,7 +561,7 @@ def _existing_pages(keys):
                 )
             )
             for page in queryset:
-                pages[(page.center_id, page.item_code)] = page
+                pages[(page.center_id, codes.item_key(page.item_code))] = page
     return pages
 
 
@@ -682,12 +689,11 @@ def plan(table, lookups, problems):
         if not code:
             problems.add(row, label("item_code"), _("不能为空"))
             continue
-        if len(code) > 64 or not slugify(code, allow_unicode=True):
-            problems.add(
-                row, label("item_code"), _("事项编码“%(code)s”无效（最长 64 位，需含字母或数字）") % {"code": code}
-            )
+        error = codes.item_code_error(code)
+        if error:
+            problems.add(row, label("item_code"), error)
             continue
-        key = (center.pk, code)
+        key = (center.pk, codes.item_key(code))  # SCJG-001 and scjg-001 are one item
         if key in seen:
             problems.add(
                 row,
@@ -700,13 +706,15 @@ def plan(table, lookups, problems):
     existing = _existing_pages([(center.pk, partial["item_code"]) for _row, partial, center, _ok in rows])
     planned = []
     for row, partial, center, clean in rows:
-        page = existing.get((center.pk, partial["item_code"]))
+        page = existing.get((center.pk, codes.item_key(partial["item_code"])))
+        if page is not None:  # the item keeps the code as first imported, whatever case the file uses
+            partial = {**partial, "item_code": page.item_code}
         base = current_record(page) if page is not None else {**DEFAULTS, "center": center.code}
         record = {**base, **partial}
         department_text = record.get("department") or ""
-        department = lookups.departments.get((center.pk, department_text)) or lookups.department_names.get(
-            (center.pk, department_text)
-        )
+        department = lookups.departments.get(
+            (center.pk, codes.org_code(department_text))
+        ) or lookups.department_names.get((center.pk, department_text))
         if department is None:
             reason = (
                 _("部门 %(code)s 不属于中心 %(center)s") % {"code": department_text, "center": center.code}
@@ -750,6 +758,10 @@ def import_catalog(source, *, filename, user=None, dry_run=False, draft=False, l
         return result
     result.rows = len(table.rows)
     problems = Problems()
+    if GuideIndexPage.objects.first() is None and (reason := missing_site_message()):
+        problems.add(0, "", reason)
+        result.problems = list(problems)
+        return result
     lookups = Lookups()
     unknown = set(table.document) - {"fee_items", "format", "version"}
     for key in sorted(unknown):

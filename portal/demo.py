@@ -5,6 +5,7 @@ from django.db import transaction
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
+from . import public_url
 from .models import Department, HomePage, PortalSettings, ServiceCenter
 
 CITY = "city"
@@ -85,13 +86,12 @@ def seed_site():
         )
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
-        site = Site.objects.create(
-            hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="临江市政务服务中心"
-        )
+        site = Site(root_page=home, is_default_site=True, site_name="临江市政务服务中心")
     elif site.root_page_id != home.pk:
         site.root_page = home
         site.site_name = "临江市政务服务中心"
-        site.save()
+    public_url.apply_to_site(site)  # links use WAGTAILADMIN_BASE_URL (make run: its own port)
+    site.save()
     settings = PortalSettings.for_site(site)
     settings.center_name = "临江市政务服务中心"
     settings.address = "临江市滨江大道 88 号"

@@ -49,7 +49,13 @@ class NoticeFeed(Feed):
         return f"{obj.name}通知公告" if obj else "通知公告"
 
     def link(self, obj):
-        return f"/notices/{obj.code}/" if obj else "/notices/"
+        # Absolute links from the default site (the one public base URL, portal/public_url.py),
+        # not from whatever host the feed reader used.
+        from wagtail.models import Site
+
+        site = Site.objects.filter(is_default_site=True).first()
+        path = f"/notices/{obj.code}/" if obj else "/notices/"
+        return f"{site.root_url}{path}" if site else path
 
     def items(self, obj):
         # Newest first regardless of pinning: a feed reader wants what is new.
@@ -65,7 +71,7 @@ class NoticeFeed(Feed):
         return item.summary or strip_tags(item.body)[:300]
 
     def item_link(self, item):
-        return item.url
+        return item.full_url
 
     def item_pubdate(self, item):
         return item.first_published_at or timezone.make_aware(datetime.datetime.combine(item.date, datetime.time()))

@@ -2,7 +2,8 @@
 
 Columns (DESIGN.md): `kind` center|department, `code`, `name`, `parent` (a center's parent
 center, a department's center), `level` (centers only: city|county|district). Idempotent:
-rows are matched by code (a department by center and code) and updated in place. All or
+rows are matched by code (a department by center and code) and updated in place. Codes are
+read by portal/codes.py (stored in lower case: C00 and c00 are one center). All or
 nothing: every row is checked first, and nothing is written when any row is wrong.
 
 Optional center columns `address` 地址, `hours` 办公时间, `phone` 咨询电话 and `sort_order` 排序
@@ -13,9 +14,9 @@ only when the row has them; departments leave them empty.
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from . import codes
 from .models import Department, ServiceCenter
 from .tabular import Problems, TabularError, as_text, parse_choice, parse_int, read_table
 
@@ -48,13 +49,10 @@ class OrgResult:
 
 
 def _check_code(code, row, label, problems):
-    if not code:
-        problems.add(row, label, _("不能为空"))
-        return False
-    if slugify(code) != code.lower() or len(code) > 32:
-        problems.add(row, label, _("编码“%(code)s”只能包含字母、数字、连字符和下划线，最长 32 位") % {"code": code})
-        return False
-    return True
+    error = codes.org_code_error(code)
+    if error:
+        problems.add(row, label, error)
+    return error is None
 
 
 def _center_extras(values, row, label, problems):
@@ -86,13 +84,14 @@ def _plan(table):
         if error or kind is None:
             problems.add(row, label("kind"), error or _("不能为空（填 center 或 department）"))
             continue
-        code = as_text(values.get("code"))
+        # Codes in their one stored form (portal/codes.py): C00 and c00 are the same center.
+        code = codes.org_code(values.get("code"))
         name = as_text(values.get("name"))
-        parent = as_text(values.get("parent"))
+        parent = codes.org_code(values.get("parent"))
         ok = _check_code(code, row, label("code"), problems)
         if not name:
             problems.add(row, label("name"), _("不能为空"))
-        elif len(name) > 100:
+        elif len(name) > codes.NAME_MAX_LENGTH:
             problems.add(row, label("name"), _("名称最长 100 个字"))
         if kind == "center":
             level, error = parse_choice(values.get("level"), ServiceCenter.LEVEL_CHOICES)

@@ -308,3 +308,23 @@ class NoticeRelatedItem(Orderable):
     item = models.ForeignKey("wagtailcore.Page", verbose_name=_("事项"), on_delete=models.CASCADE, related_name="+")
 
     panels = [PageChooserPanel("item", page_type="guides.GuidePage")]
+
+
+class SchedulerHeartbeat(models.Model):
+    """The task cluster's last sign of life, one row per cluster name.
+
+    Written every minute by the `scheduler-heartbeat` schedule (portal.scheduler_state), so a
+    recent row proves the scheduler, the queue and a worker all run.
+    """
+
+    name = models.CharField(_("集群"), max_length=100, unique=True)
+    seen_at = models.DateTimeField(_("最近心跳"))
+    host = models.CharField(_("主机"), max_length=255, blank=True)
+    pid = models.PositiveIntegerField(_("进程"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("任务队列心跳")
+        verbose_name_plural = _("任务队列心跳")
+
+    def __str__(self):
+        return f"{self.name} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"

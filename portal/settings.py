@@ -131,11 +131,16 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 30, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            # Seconds a writer waits for the lock: longer than the longest documented job's write.
+            "timeout": float(os.environ.get("SQLITE_BUSY_TIMEOUT", "30")),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     )
 # Test runs are isolated from each other by process id: their own database, queue, cache keys
 # and search index, so several runs (or developers) can share one machine and one Redis.
-TEST_RUN_ID = f"{os.getpid()}"
+# A process the tests start (a real `qcluster`) is handed its parent's id, so that it shares them.
+TEST_RUN_ID = os.environ.get("GONGKAI_TEST_RUN_ID") or f"{os.getpid()}"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not memory) so that a real django-q2 cluster in tests shares the test database.
     DATABASES["default"]["TEST"] = {"NAME": str(STATE_DIR / f"test-gongkai-{TEST_RUN_ID}.sqlite3")}
@@ -191,6 +196,9 @@ Q_CLUSTER = {
     "ack_failures": True,
     "label": "任务队列",
 }
+if os.environ.get("Q_GUARD_CYCLE"):
+    # How often (seconds) the cluster checks its processes; the scheduler runs every 30 s of it.
+    Q_CLUSTER["guard_cycle"] = float(os.environ["Q_GUARD_CYCLE"])
 if TESTING:
     Q_CLUSTER["name"] = f"gongkai-test-{TEST_RUN_ID}"
 if REDIS_URL:

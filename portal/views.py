@@ -11,7 +11,11 @@ from django.views.decorators.http import require_GET
 
 @never_cache
 def healthz(request):
-    """200 when the database and the search backend answer; 503 otherwise, saying which."""
+    """200 when the database and the search backend answer; 503 otherwise, saying which.
+
+    `scheduler` says whether the task cluster has sent a heartbeat within the last 2 minutes;
+    it does not change the status (the site serves pages without it), monitoring reads it.
+    """
     from search.backends import SearchUnavailable, get_backend
 
     checks = {}
@@ -33,9 +37,24 @@ def healthz(request):
     body = {
         "status": "ok" if ok else "error",
         "checks": checks,
+        # Reported, not part of the status: the web serves pages without the task cluster.
+        "scheduler": _scheduler_state() if checks["database"]["ok"] else {"running": None},
         "took_ms": round((time.perf_counter() - started) * 1000, 1),
     }
     return JsonResponse(body, status=200 if ok else 503, json_dumps_params={"ensure_ascii": False})
+
+
+def _scheduler_state():
+    from .scheduler_state import STALE_AFTER, state
+
+    current = state()
+    last = current["last_heartbeat"]
+    return {
+        "running": current["running"],
+        "last_heartbeat": last.isoformat() if last else None,
+        "age_seconds": current["age_seconds"],
+        "stale_after_seconds": int(STALE_AFTER.total_seconds()),
+    }
 
 
 def page_not_found(request, exception=None):

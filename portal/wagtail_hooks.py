@@ -58,6 +58,29 @@ class EditorialPanel(Component):
         return self.panel_context
 
 
+class SchedulerWarningPanel(Component):
+    """Shown on top of the dashboard while the task cluster sends no heartbeat."""
+
+    name = "scheduler_warning"
+    order = 10
+    template_name = "portal/scheduler_warning_panel.html"
+
+    def __init__(self, state):
+        self.state = state
+
+    def get_context_data(self, parent_context):
+        return {"scheduler": self.state}
+
+
+@hooks.register("construct_homepage_panels")
+def add_scheduler_warning(request, panels):
+    from .scheduler_state import state
+
+    current = state()
+    if not current["running"]:
+        panels.append(SchedulerWarningPanel(current))
+
+
 @hooks.register("construct_homepage_panels")
 def add_editorial_panel(request, panels):
     context = dashboard_context(request.user)

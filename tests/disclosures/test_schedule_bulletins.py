@@ -10,7 +10,7 @@ from wagtail.models import Site
 from disclosures import bulletins, tasks
 from disclosures.models import BulletinBuildFailure, BulletinPage, BulletinSettings
 from portal import schedules
-from tests.conftest import running_cluster, wait_for
+from tests.conftest import running_cluster
 
 from .bulletin_helpers import fake_stats
 
@@ -127,8 +127,8 @@ def test_cluster_runs_the_schedule_and_builds_last_months_bulletins(demo_site):
     schedules.ensure_schedules()
     started = timezone.now()
     expected = len(bulletins.targets())
-    with running_cluster():
-        wait_for(lambda: BulletinPage.objects.live().filter(period=period).count() == expected, timeout=300)
+    with running_cluster() as cluster:
+        cluster.wait_for(lambda: BulletinPage.objects.live().filter(period=period).count() == expected, timeout=300)
     city = BulletinPage.objects.get(period=period, center__isnull=True)
     assert city.generated_at >= started
     assert city.pdf is not None and city.pdf.file.size > 10_000
@@ -138,18 +138,14 @@ def test_cluster_runs_the_schedule_and_builds_last_months_bulletins(demo_site):
 
 @pytest.mark.cluster
 @pytest.mark.django_db(transaction=True)
-@override_settings(BULLETIN_BUILD_RETRY_DELAYS=(0,))
-def test_cluster_records_a_failed_build(demo_site, monkeypatch):
-    def broken(center, period):
-        raise RuntimeError("statistics unavailable")
-
-    monkeypatch.setattr(bulletins, "compute", broken)  # inherited by the forked workers
+def test_cluster_records_a_failed_build(demo_site):
     day, hour = _due_now()
     configure(min(day, 28), hour)
     schedules.ensure_schedules()
     expected = len(bulletins.targets())
-    with running_cluster():
-        wait_for(lambda: BulletinBuildFailure.objects.filter(resolved=False).count() == expected, timeout=180)
+    # qcluster_failing_statistics: `manage.py qcluster` whose statistics always raise.
+    with running_cluster(command=("-m", "tests.disclosures.qcluster_failing_statistics")) as cluster:
+        cluster.wait_for(lambda: BulletinBuildFailure.objects.filter(resolved=False).count() == expected, timeout=180)
     failure = BulletinBuildFailure.objects.filter(center__isnull=True).get()
     assert failure.period == bulletins.previous_period()
     assert "statistics unavailable" in failure.error

@@ -100,3 +100,30 @@ def test_history_costs_two_queries_and_is_cached_per_live_revision(item, django_
     first = item_history(item)
     with django_assert_max_num_queries(0):
         assert item_history(item) == first
+
+
+def test_history_does_not_depend_on_timestamps_matching(item):
+    """The item went live a few microseconds before its first revision was saved (no revision
+    existed at first_published_at): an edit published later is still a change, not the first."""
+    from datetime import timedelta
+
+    from wagtail.models import Page, PageLogEntry, Revision
+
+    from guides.history import compute_history
+    from guides.models import GuidePage
+
+    first = Revision.page_revisions.filter(object_id=str(item.pk)).order_by("created_at", "pk").first()
+    Page.objects.filter(pk=item.pk).update(first_published_at=first.created_at - timedelta(microseconds=7))
+    Revision.objects.filter(object_id=str(item.pk)).exclude(pk=first.pk).delete()
+    PageLogEntry.objects.filter(page_id=item.pk).delete()  # created live: no publish was logged
+    item = GuidePage.objects.get(pk=item.pk)
+    old_days = item.promised_days
+    draft = item.get_latest_revision_as_object()
+    draft.promised_days = old_days - 1
+    publish(draft)
+
+    entries = compute_history(GuidePage.objects.get(pk=item.pk))
+    assert [entry["first"] for entry in entries] == [False, True]
+    assert [change["text"] for change in entries[0]["changes"]] == [
+        f"承诺办结时限 {old_days} → {old_days - 1} 个工作日"
+    ]

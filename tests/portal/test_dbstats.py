@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from guides.models import GuidePage
 from portal.dbstats import analyze
@@ -25,8 +26,12 @@ def test_seeded_catalog_has_planner_statistics():
 
 
 @pytest.mark.django_db
-def test_analyze_is_a_no_op_on_sqlite():
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite only")
-    analyze()  # nothing to do, and no error
-    analyze(GuidePage._meta.db_table)
+def test_analyze_runs_analyze_on_postgresql_and_nothing_on_sqlite():
+    with CaptureQueriesContext(connection) as queries:
+        analyze(GuidePage._meta.db_table)
+        analyze()
+    statements = [query["sql"] for query in queries.captured_queries]
+    if connection.vendor == "postgresql":
+        assert statements == [f'ANALYZE "{GuidePage._meta.db_table}"', "ANALYZE"]
+    else:
+        assert statements == []  # SQLite plans without statistics; nothing is sent

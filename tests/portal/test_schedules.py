@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.conftest import only_schedule_due, running_cluster, wait_for
+from tests.conftest import only_schedule_due, running_cluster
 
 
 @pytest.mark.django_db
@@ -39,9 +39,9 @@ def test_real_cluster_publishes_a_scheduled_page_and_runs_queued_tasks(demo_site
 
     ensure_schedules()
     only_schedule_due("wagtail-publish-scheduled")
-    with running_cluster():
+    with running_cluster() as cluster:
         task_id = async_task("math.floor", 2.5)
-        wait_for(lambda: Success.objects.filter(id=task_id).exists(), timeout=60)
-        wait_for(lambda: StandardPage.objects.get(pk=page.pk).live, timeout=90)
+        cluster.wait_for(lambda: Success.objects.filter(id=task_id).exists(), timeout=60)
+        cluster.wait_for(lambda: StandardPage.objects.get(pk=page.pk).live, timeout=90)
     assert Success.objects.get(id=task_id).result == 2
     assert Success.objects.filter(func="portal.schedules.publish_scheduled").exists()

@@ -9,7 +9,7 @@ from django.utils import timezone
 from wagtail.models import Revision
 
 from portal.models import EditorialRole, NoticeIndexPage, NoticePage
-from tests.conftest import only_schedule_due, running_cluster, wait_for
+from tests.conftest import only_schedule_due, running_cluster
 from tests.portal.editorial_support import editorial_roles, make_editor, page_form_data  # noqa: F401
 
 
@@ -104,10 +104,10 @@ def test_real_cluster_publishes_a_scheduled_notice_and_expires_it(client, demo_s
 
     ensure_schedules()
     only_schedule_due("wagtail-publish-scheduled", in_seconds=3)
-    with running_cluster():
-        wait_for(lambda: NoticePage.objects.get(pk=notice.pk).live, timeout=120)
+    with running_cluster() as cluster:
+        cluster.wait_for(lambda: NoticePage.objects.get(pk=notice.pk).live, timeout=120)
         assert client.get("/notices/city/t-cluster/").status_code == 200
-        wait_for(lambda: NoticePage.objects.get(pk=notice.pk).expired, timeout=180)
+        cluster.wait_for(lambda: NoticePage.objects.get(pk=notice.pk).expired, timeout=180)
     notice.refresh_from_db()
     assert not notice.live
     assert client.get("/notices/city/t-cluster/").status_code == 404

@@ -281,10 +281,48 @@ HOSTILE = [
 ]
 
 
+# What each hostile query finds: operators and quotes are plain text, never syntax. None: nothing.
+ID_CARD, COMPANY = "居民身份证办理（补领）", "企业设立登记（有限责任公司）"
+HOSTILE_FINDS = {
+    '"': None,
+    '""': None,
+    '营业执照"': COMPANY,
+    "* OR 1=1": None,
+    "NEAR(身份证 营业执照, 2)": ID_CARD,
+    "身份证 AND OR NOT": ID_CARD,
+    "((((": None,
+    "'; DROP TABLE docs; --": None,
+    "name:身份证": ID_CARD,
+    "{name}: x": None,
+    "\x00\x01\x1b[31m": None,
+    "😀🎉 身份证 🆔": ID_CARD,
+    "a" * 10_000: None,
+    "身份证" * 4000: ID_CARD,
+    "^营业": COMPANY,
+    "-": None,
+    "+身份证 -营业": ID_CARD,
+}
+
+
+def assert_well_formed(results):
+    """Consistent results: a count, at most a page of hits from the indexed documents."""
+    indexed = {document.title for document in DOCS}
+    assert isinstance(results.total, int) and 0 <= results.total <= len(DOCS)
+    assert len(results.hits) <= min(results.total, results.per_page)
+    assert {hit.title for hit in results.hits} <= indexed
+    assert (results.total == 0) == (results.hits == [])
+
+
 @pytest.mark.parametrize("query", HOSTILE)
 def test_hostile_queries_never_error(backend, query):
     results = backend.search(query)
-    assert results.total >= 0
+    assert_well_formed(results)
+    expected = HOSTILE_FINDS[query]
+    if expected is None:
+        assert results.total == 0
+    else:
+        assert titles(results)[0] == expected
+    assert titles(backend.search("身份证")) == [ID_CARD]  # the index is intact afterwards
     backend.suggest(query)
 
 
@@ -300,8 +338,7 @@ def test_hostile_queries_never_error(backend, query):
     ).map(" ".join)
 )
 def test_any_text_is_a_valid_query(backend, query):
-    results = backend.search(query)
-    assert results.total >= 0
+    assert_well_formed(backend.search(query))
     parsed = parse_query(query)
     assert len(parsed.terms) <= 12
     backend.suggest(query)

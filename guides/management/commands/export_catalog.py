@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from guides.exporting import FORMATS, export_catalog
+from portal import codes
 from portal.models import ServiceCenter
 
 
@@ -25,7 +26,7 @@ class Command(BaseCommand):
             fmt = suffix if suffix in FORMATS else "csv"
         center = None
         if options["center"]:
-            center = ServiceCenter.objects.filter(code=options["center"]).first()
+            center = ServiceCenter.objects.filter(code=codes.org_code(options["center"])).first()
             if center is None:
                 raise CommandError(f"中心 {options['center']} 不存在")
         if output:

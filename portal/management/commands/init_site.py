@@ -3,7 +3,8 @@
 A new (or restored) database has, after `migrate`, only Wagtail's placeholder welcome page. The
 catalog import puts the item pages under the home page (/guides/), so create it first: this
 command adds the home page (首页) under the tree root, removes the placeholder page, points the
-default site at the home page and, with --name, sets the site name and the center name shown
+default site at the home page and at the public base URL (WAGTAILADMIN_BASE_URL, unless
+--hostname/--port are given) and, with --name, sets the site name and the center name shown
 in the footer. It also loads the search app's default everyday-language lexicon
 (`search_lexicon load`). Idempotent; demo content is never added (that is `seed_demo`).
 """
@@ -16,6 +17,7 @@ from django.db import transaction
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Collection, Locale, Page, Site
 
+from portal import public_url
 from portal.models import HomePage, PortalSettings
 
 
@@ -24,8 +26,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--name", help="Site name and center name (门户设置 › 中心名称), e.g. 临江市政务服务中心")
-        parser.add_argument("--hostname", default=None, help="Default site host name (default: localhost)")
-        parser.add_argument("--port", type=int, default=None, help="Default site port (default: 80)")
+        parser.add_argument(
+            "--hostname", default=None, help="Default site host name (default: from WAGTAILADMIN_BASE_URL)"
+        )
+        parser.add_argument(
+            "--port", type=int, default=None, help="Default site port (default: from WAGTAILADMIN_BASE_URL)"
+        )
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -44,12 +50,10 @@ class Command(BaseCommand):
             home = root.add_child(instance=HomePage(title="首页", slug="home"))
         site = Site.objects.filter(is_default_site=True).first()
         if site is None:
-            site = Site(is_default_site=True, hostname="localhost", port=80)
+            site = Site(is_default_site=True)
         site.root_page = home
-        if options["hostname"]:
-            site.hostname = options["hostname"]
-        if options["port"]:
-            site.port = options["port"]
+        # Absolute links (permalinks, feeds, bulletins) follow the one public base URL setting.
+        public_url.apply_to_site(site, options["hostname"], options["port"])
         if options["name"]:
             site.site_name = options["name"]
         site.save()

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0002_editorial'),
+        ('portal', '0004_lowercase_codes'),
     ]
 
     operations = [
