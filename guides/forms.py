@@ -1,13 +1,13 @@
 """The item edit form: the publishing rules applied to what the editor is about to save."""
 
-from wagtail.admin.forms import WagtailAdminPageForm
-
-from portal.forms import ScheduleCheckMixin
+from portal.forms import PortalPageForm, ScheduleCheckMixin
 
 from .validation import children_errors
 
 
-class GuidePageForm(ScheduleCheckMixin, WagtailAdminPageForm):
+class GuidePageForm(ScheduleCheckMixin, PortalPageForm):
+    slug_source_field = "item_code"  # the item's URL ends in its code
+
     def _live_forms(self, name):
         formset = self.formsets.get(name)
         if formset is None:

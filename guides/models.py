@@ -28,6 +28,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
+from portal.forms import PortalPageForm
 from portal.models import Department, ServiceCenter
 
 from .forms import GuidePageForm
@@ -183,6 +184,8 @@ register_snippet(FeeItem)
 class GuideIndexPage(RoutablePageMixin, Page):
     """The catalog: browse items by audience, theme, department and center, and A–Z."""
 
+    base_form_class = PortalPageForm
+
     intro = models.CharField(_("导语"), max_length=250, blank=True)
     content_panels = Page.content_panels + [FieldPanel("intro")]
     subpage_types = ["guides.GuideFolderPage"]
@@ -232,6 +235,8 @@ class GuideFolderPage(Page):
     each center and department its editing boundary. Visitors opening a folder see the catalog
     filtered to it.
     """
+
+    base_form_class = PortalPageForm
 
     center = models.ForeignKey(ServiceCenter, verbose_name=_("中心"), on_delete=models.PROTECT, related_name="+")
     department = models.ForeignKey(
@@ -512,6 +517,7 @@ class GuideFee(Orderable):
 
 
 class LifeEventIndexPage(Page):
+    base_form_class = PortalPageForm
     intro = models.CharField(_("导语"), max_length=250, blank=True)
     content_panels = Page.content_panels + [FieldPanel("intro")]
     subpage_types = ["guides.LifeEventPage"]
@@ -528,6 +534,8 @@ class LifeEventIndexPage(Page):
 
 class LifeEventPage(Page):
     """一件事一次办: items from several departments that a person needs together."""
+
+    base_form_class = PortalPageForm
 
     intro = models.TextField(_("简介"), blank=True)
     parallel = models.BooleanField(
