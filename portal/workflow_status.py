@@ -48,7 +48,11 @@ def position(page):
     state = current_state(page)
     if state is None:
         return Position(status="")
-    tasks = list(Task.objects.filter(workflow_tasks__workflow=state.workflow_id, active=True).order_by("workflow_tasks__sort_order"))
+    tasks = list(
+        Task.objects.filter(workflow_tasks__workflow=state.workflow_id, active=True).order_by(
+            "workflow_tasks__sort_order"
+        )
+    )
     task_state = state.current_task_state
     if task_state is None:
         return Position(status=state.status, total=len(tasks))
@@ -165,7 +169,9 @@ def edit_warning(page, user):
     pos = position(page)
     if pos.step <= 1 or not _user_can_act(state.current_task_state, page, user):
         return None
-    message = _("注意：此页面正在%(where)s。如果您修改了内容再点“批准”，审核将从第 1 步重新开始。") % {"where": where(pos)}
+    message = _("注意：此页面正在%(where)s。如果您修改了内容再点“批准”，审核将从第 1 步重新开始。") % {
+        "where": where(pos)
+    }
     if can_edit_and_approve(page, user):
         message += _("如只需改正后直接通过，请选择“修改并批准”：保留前面各步的批准并发布。")
     else:
