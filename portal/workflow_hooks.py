@@ -16,6 +16,7 @@ from wagtail.admin.action_menu import ActionMenuItem
 from . import workflow_status
 
 BEFORE_ATTRIBUTE = "gongkai_workflow_before"
+EDIT_APPROVE_ATTRIBUTE = "gongkai_edit_approve_allowed"
 
 
 def _say(request, result):
@@ -28,7 +29,10 @@ def _say(request, result):
 @hooks.register("before_edit_page")
 def remember_workflow_position(request, page):
     if request.method == "POST":
+        # Decided before the edit is saved: a new revision changes what Wagtail counts as approved.
         setattr(request, BEFORE_ATTRIBUTE, workflow_status.position(page))
+        if request.POST.get(workflow_status.EDIT_APPROVE):
+            setattr(request, EDIT_APPROVE_ATTRIBUTE, workflow_status.can_edit_and_approve(page, request.user))
         return None
     warning = workflow_status.edit_warning(page, request.user)
     if warning:
@@ -50,7 +54,7 @@ def say_where_page_is(request, page):
         return None
     before = getattr(request, BEFORE_ATTRIBUTE, None) or workflow_status.Position(status="")
     if action == "edit-approve":
-        if not workflow_status.can_edit_and_approve(page, request.user):
+        if not getattr(request, EDIT_APPROVE_ATTRIBUTE, False):
             messages.error(request, _("无法“修改并批准”：此页面不在您可以批准的最后一步。修改已保存为草稿。"))
             return redirect("wagtailadmin_pages:edit", page.pk)
         workflow_status.edit_and_approve(page, request.user)
