@@ -99,3 +99,23 @@ def test_reviewer_at_the_first_step_gets_no_edit_and_approve(client, people):
     assert any("无法“修改并批准”" in text for text in said), said
     assert state_of(page).current_task_state.task.name.endswith("部门审核")
     assert state_of(page).status == WorkflowState.STATUS_IN_PROGRESS
+
+
+def test_dashboard_lists_what_i_sent_and_where_it_stands(client, people):
+    page = item_in("city", "scjg", offset=7)
+    post_edit(client, people["window"], page, "submit")
+    client.force_login(people["window"])
+    body = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "我提交的审核（1 项进行中）" in body
+    assert page.title in body and "审核中：部门审核（第 1 步，共 2 步）" in body
+    # The reviewer sees it waiting for them; another center's admin sees neither list entry.
+    client.force_login(people["reviewer"])
+    assert page.title in client.get(reverse("wagtailadmin_home")).content.decode()
+    client.force_login(people["other_admin"])  # other centers carry items of the same name: look for this one
+    assert (
+        reverse("wagtailadmin_pages:edit", args=[page.pk])
+        not in client.get(reverse("wagtailadmin_home")).content.decode()
+    )
+    post_edit(client, people["reviewer"], page, "approve")
+    client.force_login(people["window"])
+    assert "审核中：中心审批（第 2 步，共 2 步）" in client.get(reverse("wagtailadmin_home")).content.decode()
