@@ -208,23 +208,32 @@ class GuideIndexPage(RoutablePageMixin, Page):
 
 
 class CompletenessPanel(Panel):
-    """Read-only panel on the item edit view: which of the eight disclosures are present."""
+    """Read-only panel on the item edit view: which of the eight disclosures are present.
+
+    It always shows the latest *saved* version (the newest revision, draft or published) and says
+    so with its time; edits on the form that were not saved (say, refused by validation) do not
+    count, and the panel says that too.
+    """
 
     class BoundPanel(Panel.BoundPanel):
         template_name = "guides/admin/completeness_panel.html"
 
         def get_context_data(self, parent_context=None):
             context = super().get_context_data(parent_context)
-            instance = self.instance
-            result = None
-            if getattr(instance, "pk", None) or getattr(instance, "title", ""):
+            result, saved_at = None, None
+            pk = getattr(self.instance, "pk", None)
+            revision = Page.objects.get(pk=pk).get_latest_revision() if pk else None
+            if revision is not None:
                 try:
                     from .completeness import completeness
 
-                    result = completeness(instance)
-                except (ValueError, AttributeError):  # unsaved parts: show nothing rather than fail
+                    result = completeness(revision.as_object())
+                    saved_at = revision.created_at
+                except (ValueError, AttributeError):  # a damaged revision: show nothing rather than fail
                     result = None
             context["completeness"] = result
+            context["saved_at"] = saved_at
+            context["unsaved_edits"] = bool(self.form is not None and self.form.is_bound)
             return context
 
 
