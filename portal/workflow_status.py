@@ -3,7 +3,7 @@
 After every action in the page editor (submit, approve, reject, publish, restart) the editor is
 told what happened and where the page is now: “已批准，进入中心审批（第 2 步，共 2 步）”,
 “已发布”, “修改后需重新审核，已退回第 1 步（部门审核）”. Before approving with edits, a reviewer
-past the first step is warned that editing restarts review
+is warned that editing restarts review
 (WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT); a center admin at the last step may instead choose
 “修改并批准”, which keeps the earlier approvals for the edited version and publishes it.
 
@@ -136,9 +136,9 @@ def can_edit_and_approve(page, user):
     """A center admin (or system admin) at the last step of a review may approve their own edits.
 
     Allowed where the workflow allows it: the page is in review, the current step is the last
-    one, the user may approve it, and they hold the center admin role over the page (or are a
-    superuser) — the earlier steps were approved by the department, and the center admin is the
-    one who publishes anyway.
+    one, the user may approve it, and they hold the center admin role over the page's center (or
+    are a system admin) — the earlier steps were approved by the department, and the center admin
+    is the one who publishes anyway.
     """
     from .roles import scope_for
 
@@ -147,9 +147,6 @@ def can_edit_and_approve(page, user):
         return False
     task_state = state.current_task_state
     if task_state is None or not state.is_at_final_task:
-        return False
-    pos = position(page)
-    if pos.step <= 1:
         return False
     if not _user_can_act(task_state, page, user):
         return False
@@ -167,7 +164,7 @@ def edit_warning(page, user):
     if state is None or state.status != WorkflowState.STATUS_IN_PROGRESS or state.current_task_state is None:
         return None
     pos = position(page)
-    if pos.step <= 1 or not _user_can_act(state.current_task_state, page, user):
+    if not _user_can_act(state.current_task_state, page, user):
         return None
     message = _("注意：此页面正在%(where)s。如果您修改了内容再点“批准”，审核将从第 1 步重新开始。") % {
         "where": where(pos)

@@ -119,3 +119,22 @@ def test_dashboard_lists_what_i_sent_and_where_it_stands(client, people):
     post_edit(client, people["reviewer"], page, "approve")
     client.force_login(people["window"])
     assert "审核中：中心审批（第 2 步，共 2 步）" in client.get(reverse("wagtailadmin_home")).content.decode()
+
+
+def test_approving_a_notice_without_editing_publishes_it(client, people):
+    """A notice's date (a callable default) and rich text saved outside the editor must not count as edits."""
+    from portal.models import NoticeIndexPage, NoticePage
+
+    index = NoticeIndexPage.objects.get(center__code="city")
+    notice = NoticePage(title="无需修改即可批准的通知", slug="wu-xu-xiu-gai", body="<p>正文。</p><p>特此通知。</p>")
+    index.add_child(instance=notice)
+    notice.save_revision(user=people["window"])
+    notice.get_workflow().start(notice, people["window"])
+    client.force_login(people["admin"])
+    data = page_form_data(NoticePage.objects.get(pk=notice.pk), people["admin"])
+    data.update({"action-workflow-action": "1", "workflow-action-name": "approve"})
+    response = client.post(reverse("wagtailadmin_pages:edit", args=[notice.pk]), data)
+    assert response.status_code == 302
+    said = [str(m.message) for m in get_messages(response.wsgi_request)]
+    assert any("已批准，已发布" in text for text in said), said
+    assert NoticePage.objects.get(pk=notice.pk).live
