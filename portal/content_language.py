@@ -6,8 +6,9 @@
   LocaleMiddleware for that.
 - In the English interface the content stays Chinese (titles, item names, disclosures, notices).
   ChineseContentMiddleware marks every run of Chinese text in an English page with
-  `<span lang="zh-Hans">…</span>`, so screen readers read it with a Chinese voice. Text inside
-  <script>, <style>, <title>, <textarea>, <option> and attribute values is left alone.
+  `<span lang="zh-Hans">…</span>` (an <option> or SVG text, which hold no <span>, get the
+  attribute themselves), so screen readers read it with a Chinese voice. Text inside <script>, <style>,
+  <title>, <textarea> and attribute values is left alone.
 """
 
 import re
@@ -57,6 +58,8 @@ class _Finder(HTMLParser):
             self.line_starts.append(match.end())
         self.stack = []
         self.runs = []
+        self.starts = []  # (offset, has lang) of each open element's start tag, parallel to stack
+        self.options = {}  # start-tag offset -> tag name, for elements to mark with lang="zh-Hans"
 
     def _offset(self):
         line, column = self.getpos()
@@ -65,14 +68,25 @@ class _Finder(HTMLParser):
     def handle_starttag(self, tag, attrs):
         if tag not in VOID:
             self.stack.append(tag)
+            self.starts.append((self._offset(), any(name in ("lang", "xml:lang") for name, _value in attrs)))
 
     def handle_endtag(self, tag):
         if tag in self.stack:
-            while self.stack and self.stack.pop() != tag:
-                pass
+            while self.stack:
+                self.starts.pop()
+                if self.stack.pop() == tag:
+                    break
 
     def handle_data(self, data):
-        if any(tag in SKIP for tag in self.stack) or not RUN.search(data):
+        if not RUN.search(data):
+            return
+        if self.stack and (self.stack[-1] == "option" or "svg" in self.stack):
+            # An option, or SVG text, holds no <span>: the element itself says its language.
+            offset, has_lang = self.starts[-1]
+            if not has_lang:
+                self.options[offset] = self.stack[-1]
+            return
+        if any(tag in SKIP for tag in self.stack):
             return
         start = self._offset()
         for match in RUN.finditer(data):
@@ -84,14 +98,19 @@ def mark_chinese(html):
     finder = _Finder(html)
     finder.feed(html)
     finder.close()
-    if not finder.runs:
+    if not finder.runs and not finder.options:
         return html
+    edits = [(start, end, "run") for start, end in finder.runs]
+    edits += [(start, start + 1 + len(tag), tag) for start, tag in finder.options.items()]
     parts, last = [], 0
-    for start, end in finder.runs:
-        if html[start:end] != html[start:end].strip() or start < last:
+    for start, end, kind in sorted(edits):
+        if start < last:
             continue
         parts.append(html[last:start])
-        parts.append(f'<span lang="zh-Hans">{html[start:end]}</span>')
+        if kind != "run":
+            parts.append(f'{html[start:end]} lang="zh-Hans"')
+        else:
+            parts.append(f'<span lang="zh-Hans">{html[start:end]}</span>')
         last = end
     parts.append(html[last:])
     return "".join(parts)

@@ -59,7 +59,7 @@ def test_mark_chinese_leaves_code_titles_and_attributes_alone():
         in marked
     )
     assert "<title>营业执照</title>" in marked and 'var a = "营业执照";' in marked
-    assert "<textarea>不动</textarea>" in marked and "<option>选项</option>" in marked
+    assert "<textarea>不动</textarea>" in marked and '<option lang="zh-Hans">选项</option>' in marked
     assert "<p>English only</p>" in marked
 
 
