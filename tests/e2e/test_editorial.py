@@ -230,6 +230,28 @@ def test_validation_errors_name_the_tab_and_field(live_server, browser, editoria
     context.close()
 
 
+def test_bulk_submit_for_review_in_the_browser(live_server, browser, editorial_site):
+    """Several items at once through Wagtail's bulk actions; another department's is refused."""
+    from wagtail.models import WorkflowState
+
+    items, _users = editorial_site
+    mine, theirs = items["scjg"], items["gaj"]
+    context, page = sign_in(browser, live_server, "e2e_window")
+    page.goto(
+        live_server.url
+        + f"/admin/bulk/wagtailcore/page/gongkai_submit_for_review/?id={mine.pk}&id={theirs.pk}&next=/admin/"
+    )
+    assert_chinese(page)
+    assert "您无权提交以下页面" in page.content()
+    screenshot(page, "editor-bulk-submit")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    assert "已提交审核 1 个事项" in message(page)
+    context.close()
+    assert WorkflowState.objects.filter(object_id=str(mine.pk), status=WorkflowState.STATUS_IN_PROGRESS).exists()
+    assert not WorkflowState.objects.filter(object_id=str(theirs.pk)).exists()
+
+
 def test_editor_of_one_department_is_refused_another_departments_item(live_server, browser, editorial_site):
     items, _users = editorial_site
     other = items["gaj"]
