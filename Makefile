@@ -36,7 +36,12 @@ locale/en/LC_MESSAGES/django.mo: locale/en/LC_MESSAGES/django.po $(VENV)/.instal
 	$(PY) manage.py compilemessages --locale en --verbosity 0
 	touch $@
 
-setup: $(VENV)/.system-ok $(VENV)/.installed node_modules/.installed locale/en/LC_MESSAGES/django.mo
+# The admin's Chinese: Wagtail/Django strings their own zh_Hans catalogs lack.
+locale/zh_Hans/LC_MESSAGES/django.mo: locale/zh_Hans/LC_MESSAGES/django.po locale/zh_Hans/LC_MESSAGES/djangojs.po $(VENV)/.installed
+	$(PY) manage.py compilemessages --locale zh_Hans --verbosity 0
+	touch $@
+
+setup: $(VENV)/.system-ok $(VENV)/.installed node_modules/.installed locale/en/LC_MESSAGES/django.mo locale/zh_Hans/LC_MESSAGES/django.mo
 
 run: setup
 	$(PY) manage.py migrate --noinput

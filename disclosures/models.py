@@ -22,6 +22,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 
+from portal.forms import PortalPageForm
 from portal.models import Department, ServiceCenter
 from portal.richtext import clean_rich_text
 
@@ -191,6 +192,8 @@ class CenterApiToken(models.Model):
 class BulletinIndexPage(BulletinIndexPageMixin, Page):
     """The bulletin archive (/bulletins/)."""
 
+    base_form_class = PortalPageForm
+
     intro = RichTextField(_("导语"), blank=True)
 
     max_count = 1
@@ -210,6 +213,8 @@ class BulletinPage(BulletinPageMixin, Page):
     `disclosures.statistics.compute()` at build time; `extra` keeps its other keys
     (overdue, complaints, satisfaction, ...), so the page and files never change after the fact.
     """
+
+    base_form_class = PortalPageForm
 
     center = models.ForeignKey(
         ServiceCenter,

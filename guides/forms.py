@@ -1,14 +1,15 @@
 """The item edit form: the publishing rules applied to what the editor is about to save."""
 
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.forms import WagtailAdminPageForm
 
-from portal.forms import ScheduleCheckMixin
+from portal.forms import PortalPageForm, ScheduleCheckMixin
 
 from .validation import children_errors
 
 
-class GuidePageForm(ScheduleCheckMixin, WagtailAdminPageForm):
+class GuidePageForm(ScheduleCheckMixin, PortalPageForm):
+    slug_source_field = "item_code"  # the item's URL ends in its code
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # 所属中心 and 实施主体 follow the folder the item is in (guides/ownership.py): shown,

@@ -16,6 +16,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .models import (
     AUDIENCE_CHOICES,
@@ -88,11 +89,19 @@ def published_revisions(page):
     return result
 
 
+def _count(value):
+    """A number for choosing the plural form ("1 working day", "2 working days")."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 2
+
+
 def _fmt(kind, value):
     if value in (None, ""):
         return _("未填写")
     if kind == "days":
-        return _("%(n)s 个工作日") % {"n": value}
+        return ngettext("%(n)s 个工作日", "%(n)s 个工作日", _count(value)) % {"n": value}
     if kind == "times":
         return _("%(n)s 次") % {"n": value}
     if kind == "charges":
@@ -120,7 +129,9 @@ def _diff_scalars(old, new, changes):
             changes.append(_change(field, label_text, _("%(label)s有调整") % {"label": label_text}))
             continue
         if kind == "days" and before not in (None, "") and after not in (None, ""):
-            text = _("%(label)s %(old)s → %(new)s 个工作日") % {"label": label_text, "old": before, "new": after}
+            text = ngettext(
+                "%(label)s %(old)s → %(new)s 个工作日", "%(label)s %(old)s → %(new)s 个工作日", _count(after)
+            ) % {"label": label_text, "old": before, "new": after}
         else:
             text = f"{label_text} {_fmt(kind, before)} → {_fmt(kind, after)}"
         changes.append(_change(field, label_text, text, _fmt(kind, before), _fmt(kind, after)))

@@ -19,7 +19,12 @@ class CatalogImportForm(forms.Form):
     file = forms.FileField(
         label=_("事项文件"), help_text=_("CSV（UTF-8 或 GBK）、XLSX 或 JSON，格式见 docs/catalog-format.md")
     )
-    dry_run = forms.BooleanField(label=_("只检查，不写入"), required=False)
+    dry_run = forms.BooleanField(
+        label=_("先预览，不写入"),
+        required=False,
+        initial=True,
+        help_text=_("预览列出每一行将新增、修改哪些字段或保持不变；确认无误后取消勾选，再上传一次即导入。"),
+    )
     draft = forms.BooleanField(label=_("保存为草稿，不发布"), required=False)
 
 

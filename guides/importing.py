@@ -94,6 +94,7 @@ class ImportResult:
     draft: bool = False
     centers: list = field(default_factory=list)
     problems: list = field(default_factory=list)
+    preview: list = field(default_factory=list)  # per row: what the import does (new / changed fields / unchanged)
 
     @property
     def ok(self):
@@ -130,6 +131,7 @@ class Planned:
     department: Department
     page: GuidePage | None  # the existing page, if any
     changed: bool = True
+    changed_fields: list = field(default_factory=list)  # the record's keys whose values differ from the page's
 
 
 class Lookups:
@@ -733,13 +735,40 @@ def plan(table, lookups, problems):
         if page is not None and page.locked:
             problems.add(row, label("item_code"), _("该事项已被锁定（正在编辑），请解锁后再导入"))
         changed = page is None or record != base
+        changed_fields = [key for key in record if page is not None and record.get(key) != base.get(key)]
         planned.append(
-            Planned(row=row, record=record, center=center, department=department, page=page, changed=changed)
+            Planned(
+                row=row,
+                record=record,
+                center=center,
+                department=department,
+                page=page,
+                changed=changed,
+                changed_fields=changed_fields,
+            )
         )
     return planned
 
 
 # --- the import ---
+
+
+def _preview_row(item, label):
+    """One row of the import preview: new, which fields change, or unchanged."""
+    if item.page is None:
+        status = "new"
+    elif item.changed:
+        status = "changed"
+    else:
+        status = "unchanged"
+    return {
+        "row": item.row,
+        "center": item.center.code,
+        "item_code": item.record.get("item_code", ""),
+        "name": item.record.get("name", ""),
+        "status": status,
+        "fields": [str(label(key)) for key in item.changed_fields],
+    }
 
 
 def import_catalog(source, *, filename, user=None, dry_run=False, draft=False, log=True):
@@ -797,6 +826,7 @@ def import_catalog(source, *, filename, user=None, dry_run=False, draft=False, l
     result.created = sum(1 for item in planned if item.page is None)
     result.updated = sum(1 for item in planned if item.page is not None and item.changed)
     result.unchanged = sum(1 for item in planned if not item.changed)
+    result.preview = [_preview_row(item, label) for item in planned]
     if dry_run:
         return result
     from search.indexing import deferred

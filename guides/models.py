@@ -28,6 +28,7 @@ from wagtail.models import DraftStateMixin, Orderable, Page, RevisionMixin, Work
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
+from portal.forms import PortalPageForm
 from portal.models import Department, ServiceCenter
 
 from .forms import GuidePageForm
@@ -193,6 +194,8 @@ register_snippet(FeeItem)
 class GuideIndexPage(RoutablePageMixin, Page):
     """The catalog: browse items by audience, theme, department and center, and A–Z."""
 
+    base_form_class = PortalPageForm
+
     intro = models.CharField(_("导语"), max_length=250, blank=True)
     content_panels = Page.content_panels + [FieldPanel("intro")]
     subpage_types = ["guides.GuideFolderPage"]
@@ -215,23 +218,32 @@ class GuideIndexPage(RoutablePageMixin, Page):
 
 
 class CompletenessPanel(Panel):
-    """Read-only panel on the item edit view: which of the eight disclosures are present."""
+    """Read-only panel on the item edit view: which of the eight disclosures are present.
+
+    It always shows the latest *saved* version (the newest revision, draft or published) and says
+    so with its time; edits on the form that were not saved (say, refused by validation) do not
+    count, and the panel says that too.
+    """
 
     class BoundPanel(Panel.BoundPanel):
         template_name = "guides/admin/completeness_panel.html"
 
         def get_context_data(self, parent_context=None):
             context = super().get_context_data(parent_context)
-            instance = self.instance
-            result = None
-            if getattr(instance, "pk", None) or getattr(instance, "title", ""):
+            result, saved_at = None, None
+            pk = getattr(self.instance, "pk", None)
+            revision = Page.objects.get(pk=pk).get_latest_revision() if pk else None
+            if revision is not None:
                 try:
                     from .completeness import completeness
 
-                    result = completeness(instance)
-                except (ValueError, AttributeError):  # unsaved parts: show nothing rather than fail
+                    result = completeness(revision.as_object())
+                    saved_at = revision.created_at
+                except (ValueError, AttributeError):  # a damaged revision: show nothing rather than fail
                     result = None
             context["completeness"] = result
+            context["saved_at"] = saved_at
+            context["unsaved_edits"] = bool(self.form is not None and self.form.is_bound)
             return context
 
 
@@ -242,6 +254,8 @@ class GuideFolderPage(Page):
     each center and department its editing boundary. Visitors opening a folder see the catalog
     filtered to it.
     """
+
+    base_form_class = PortalPageForm
 
     center = models.ForeignKey(ServiceCenter, verbose_name=_("中心"), on_delete=models.PROTECT, related_name="+")
     department = models.ForeignKey(
@@ -553,6 +567,7 @@ class GuideFee(Orderable):
 
 
 class LifeEventIndexPage(Page):
+    base_form_class = PortalPageForm
     intro = models.CharField(_("导语"), max_length=250, blank=True)
     content_panels = Page.content_panels + [FieldPanel("intro")]
     subpage_types = ["guides.LifeEventPage"]
@@ -569,6 +584,8 @@ class LifeEventIndexPage(Page):
 
 class LifeEventPage(Page):
     """一件事一次办: items from several departments that a person needs together."""
+
+    base_form_class = PortalPageForm
 
     intro = models.TextField(_("简介"), blank=True)
     parallel = models.BooleanField(

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from .review_actions import SetReviewDateBulkAction, SubmitForReviewBulkAction
+
 # --- Completeness report (八公开完整度报告) ------------------------------------------------
 
 
@@ -23,3 +25,8 @@ def register_completeness_report_menu_item():
 # --- Catalog import (导入事项): upload view, menu and audit-log action live in import_admin ----
 
 from . import import_admin  # noqa: E402, F401
+
+# --- Bulk actions that respect the workflow (批量提交审核, 设置最近审核日期) -------------------
+
+hooks.register("register_bulk_action", SubmitForReviewBulkAction)
+hooks.register("register_bulk_action", SetReviewDateBulkAction)

@@ -90,6 +90,60 @@ def pending_reviews(q, limit=LIST_LIMIT):
     return queryset.count(), rows
 
 
+def my_submissions(user, limit=LIST_LIMIT):
+    """(count, rows) of the reviews this user started, newest first, each with where it stands now.
+
+    Reviews still open (in review or sent back) count; finished ones from the last 30 days are
+    listed after them so the submitter sees the outcome.
+    """
+    from wagtail.models import Page, Task, WorkflowState
+
+    from .workflow_status import Position, short_task_name, where
+
+    recent = timezone.now() - datetime.timedelta(days=30)
+    queryset = (
+        WorkflowState.objects.filter(requested_by=user)
+        .filter(
+            Q(status__in=[WorkflowState.STATUS_IN_PROGRESS, WorkflowState.STATUS_NEEDS_CHANGES])
+            | Q(status=WorkflowState.STATUS_APPROVED, created_at__gte=recent)
+        )
+        .select_related("current_task_state__task")
+        .order_by("-created_at", "-pk")
+    )
+    open_count = queryset.exclude(status=WorkflowState.STATUS_APPROVED).count()
+    states = list(queryset[:limit])
+    pages = Page.objects.in_bulk([int(state.object_id) for state in states if state.object_id.isdigit()])
+    steps = {}
+    for workflow_id in {state.workflow_id for state in states}:
+        tasks = Task.objects.filter(workflow_tasks__workflow=workflow_id, active=True).order_by(
+            "workflow_tasks__sort_order"
+        )
+        steps[workflow_id] = [task.pk for task in tasks]
+    rows = []
+    for state in states:
+        page = pages.get(int(state.object_id)) if state.object_id.isdigit() else None
+        if page is None:
+            continue
+        task_state = state.current_task_state
+        if state.status == WorkflowState.STATUS_APPROVED:
+            standing = _("已通过审核")
+        elif state.status == WorkflowState.STATUS_NEEDS_CHANGES:
+            standing = _("已退回修改，等待您修改后重新提交")
+        elif task_state is not None:
+            order = steps.get(state.workflow_id, [])
+            position = Position(
+                status=state.status,
+                task=short_task_name(task_state.task),
+                step=order.index(task_state.task_id) + 1 if task_state.task_id in order else 0,
+                total=len(order),
+            )
+            standing = _("审核中：%(where)s") % {"where": where(position)}
+        else:
+            standing = state.get_status_display()
+        rows.append({"page": page, "state": state, "standing": standing})
+    return open_count, rows
+
+
 def edit_url(page_id):
     return reverse("wagtailadmin_pages:edit", args=[page_id])
 
@@ -102,7 +156,10 @@ def dashboard_context(user, today=None):
     overdue_count, overdue = overdue_items(scope, today)
     incomplete_count, incomplete = incomplete_items(scope)
     reviews_count, reviews = pending_reviews(pending_reviews_q(user))
+    submitted_count, submitted = my_submissions(user)
     return {
+        "submitted_count": submitted_count,
+        "submitted": submitted,
         "review_period_days": getattr(settings, "REVIEW_PERIOD_DAYS", 365),
         "cutoff": review_cutoff(today),
         "overdue_count": overdue_count,

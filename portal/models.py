@@ -12,7 +12,7 @@ from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
 from . import panels
-from .forms import NoticePageForm
+from .forms import NoticePageForm, PortalPageForm
 
 
 class ServiceCenter(index.Indexed, models.Model):
@@ -116,6 +116,8 @@ class HomePage(Page):
     `portal.panels`, so the portal does not depend on them.
     """
 
+    base_form_class = PortalPageForm
+
     intro = models.CharField(_("导语"), max_length=250, blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -133,6 +135,8 @@ class HomePage(Page):
 
 class StandardPage(Page):
     """A plain content page (about the center, guidance, policies)."""
+
+    base_form_class = PortalPageForm
 
     intro = models.CharField(_("导语"), max_length=250, blank=True)
     body = RichTextField(_("正文"), blank=True)
@@ -204,6 +208,8 @@ class NoticeIndexPage(Page):
     Each center's notices live under their own index page so that Wagtail's page permissions
     (per subtree) let a center admin publish only their center's notices.
     """
+
+    base_form_class = PortalPageForm
 
     intro = models.CharField(_("导语"), max_length=250, blank=True)
     center = models.ForeignKey(

@@ -49,6 +49,7 @@ DEPARTMENT_PAGE_PERMS = {
 }
 CENTER_PAGE_PERMS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
 REVIEWER_NOTICE_PERMS = ["add_page", "change_page"]
+WINDOW_NOTICE_PERMS = ["add_page"]  # draft notices and edit their own drafts; the center admin publishes
 ALL_PAGE_PERMS = ["add_page", "change_page", "publish_page", "bulk_delete_page", "lock_page", "unlock_page"]
 
 # Model permissions per role ("app_label.codename"); fee items are further limited per department.
@@ -266,6 +267,7 @@ def setup_roles(center_codes=None):
                 summary["groups"] += 1
             if notices is not None:
                 _grant_pages(groups[EditorialRole.REVIEWER], notices, REVIEWER_NOTICE_PERMS)
+                _grant_pages(groups[EditorialRole.WINDOW], notices, WINDOW_NOTICE_PERMS)
             review_task = _task(department_task_name(department), groups[EditorialRole.REVIEWER])
             folder = folders.get(department.pk)
             _workflow(

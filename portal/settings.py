@@ -84,7 +84,8 @@ MIDDLEWARE = [
     "portal.cors.OpenDataCorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "portal.content_language.VisitorLanguageMiddleware",  # the footer switch, not Accept-Language
+    "portal.content_language.ChineseContentMiddleware",  # lang="zh-Hans" on Chinese content in English pages
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -8,12 +8,14 @@ listing shows only those, and creating, editing or deleting another's fee item i
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
 
-from . import signin
+from . import signin, slug_view
 from .editorial import dashboard_context
 from .roles import scope_for
 
@@ -23,6 +25,7 @@ def two_factor_urls():
     return [
         path("two-factor/", signin.setup_view, name="portal_two_factor_setup"),
         path("two-factor/verify/", signin.verify_view, name="portal_two_factor_verify"),
+        path("slug-suggestion/", slug_view.slug_suggestion, name="portal_slug_suggestion"),
     ]
 
 
@@ -33,6 +36,16 @@ def refuse_private_document(document, request):
 
     if not document_is_public(document):
         raise Http404
+
+
+@hooks.register("insert_editor_js")
+def slug_from_title_js():
+    """The slug field follows the title (pinyin) as the editor types: a static file, no inline code."""
+    return format_html(
+        '<script src="{}" data-endpoint="{}" defer></script>',
+        static("js/admin-slug.js"),
+        reverse("portal_slug_suggestion"),
+    )
 
 
 @hooks.register("register_account_menu_item")
@@ -154,3 +167,4 @@ def _limit_fee_item_listing():
 
 
 _limit_fee_item_listing()
+from . import workflow_hooks  # noqa: E402, F401  (the talking workflow's editor hooks)

@@ -18,6 +18,9 @@ DEMO_SYNONYMS = [
     "生孩子 = 生育 = 出生",
     "退休 = 养老",
     "准生证 = 生育登记",
+    # English keywords, for the English interface's search box ("e.g. business licence").
+    "营业 = business",
+    "执照 = licence = license",
 ]
 
 

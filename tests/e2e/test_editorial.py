@@ -1,10 +1,13 @@
 """Editorial journeys in Chromium: window staff edit and submit, the department reviewer approves, the
-center admin approves and the item is published with its change-history entry; an editor of one
+center admin approves and the item is published with its change-history entry; a window clerk
+publishes a notice titled only in Chinese through review without touching its slug; every step
+says where the page stands; no admin page on the way shows English UI text; an editor of one
 department is refused another department's item."""
 
 import pytest
 
 from tests.e2e.conftest import screenshot
+from tests.e2e.english_scan import english_strings
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -85,11 +88,23 @@ def click_hidden(page, selector):
     with page.expect_navigation():
         page.eval_on_selector(selector, "button => button.click()")
     page.wait_for_load_state()
+    assert_chinese(page)
     # A refused action comes back as the edit form with its messages: say which, not just "not approved".
     errors = page.locator(".messages .error, .w-field__errors, .error-message").all_inner_texts()
     if errors:
         screenshot(page, "editor-refused-action")
     assert not [text for text in errors if text.strip()], f"{selector} was refused: {errors}"
+
+
+def assert_chinese(page):
+    """The admin page as it is now has no English interface text (zh-hans)."""
+    page.wait_for_load_state("networkidle")
+    found = english_strings(page)
+    assert found == [], f"English UI text on {page.url}: {found}"
+
+
+def message(page):
+    return " ".join(page.locator(".messages").all_inner_texts())
 
 
 def test_edit_submit_review_approve_publish(live_server, browser, editorial_site):
@@ -104,8 +119,10 @@ def test_edit_submit_review_approve_publish(live_server, browser, editorial_site
     # Window staff: change the promised days and submit for review.
     context, page = sign_in(browser, live_server, "e2e_window")
     page.goto(live_server.url + edit_path)
+    assert_chinese(page)
     page.fill("#id_promised_days", "7")
     click_hidden(page, "button[name='action-submit']")
+    assert "已提交审核，进入部门审核（第 1 步，共 2 步）" in message(page)
     context.close()
     state = WorkflowState.objects.get(object_id=str(item.pk), status=WorkflowState.STATUS_IN_PROGRESS)
     assert state.current_task_state.task.name.endswith("部门审核")
@@ -115,8 +132,11 @@ def test_edit_submit_review_approve_publish(live_server, browser, editorial_site
     context, page = sign_in(browser, live_server, "e2e_reviewer")
     page.goto(live_server.url + "/admin/")
     assert item.title in page.content()  # on the dashboard: awaiting review
+    assert_chinese(page)
     page.goto(live_server.url + edit_path)
+    assert_chinese(page)
     click_hidden(page, "button[data-workflow-action-name='approve']:not([data-workflow-action-modal-url])")
+    assert "已批准，进入中心审批（第 2 步，共 2 步）" in message(page)
     context.close()
     state.refresh_from_db()
     assert state.current_task_state.task.name.endswith("中心审批")
@@ -124,7 +144,13 @@ def test_edit_submit_review_approve_publish(live_server, browser, editorial_site
     # Center admin approves: the item is published.
     context, page = sign_in(browser, live_server, "e2e_admin")
     page.goto(live_server.url + edit_path)
+    # Editing here would restart review: the center admin is told before, and offered 修改并批准.
+    assert "审核将从第 1 步重新开始" in message(page)
+    assert page.locator("button[name='action-edit-approve']").count() == 1
+    assert_chinese(page)
+    screenshot(page, "editor-last-step-warning")
     click_hidden(page, "button[data-workflow-action-name='approve']:not([data-workflow-action-modal-url])")
+    assert "已批准，已发布" in message(page)
     context.close()
     state.refresh_from_db()
     assert state.status == WorkflowState.STATUS_APPROVED
@@ -140,6 +166,90 @@ def test_edit_submit_review_approve_publish(live_server, browser, editorial_site
     assert "10 → 7" in history.inner_text()
     screenshot(page, "editor")  # the editor journey's last page
     context.close()
+
+
+def test_window_clerk_publishes_a_chinese_notice_through_review(live_server, browser, editorial_site):
+    """A notice titled only in Chinese: the slug fills itself in (pinyin), nobody touches it."""
+    from portal.models import NoticeIndexPage, NoticePage
+
+    index = NoticeIndexPage.objects.get(center__code="city")
+    title = "关于调整春节期间窗口办公时间的通知"
+    context, page = sign_in(browser, live_server, "e2e_window")
+    page.goto(live_server.url + f"/admin/pages/add/portal/noticepage/{index.pk}/")
+    assert_chinese(page)
+    page.locator("#id_title").press_sequentially(title, delay=10)
+    page.wait_for_function("document.getElementById('id_slug').value.startsWith('guan-yu')")
+    assert (
+        page.eval_on_selector("#id_slug", "e => e.value")
+        == "guan-yu-tiao-zheng-chun-jie-qi-jian-chuang-kou-ban-gong-shi"  # trimmed at a syllable, 60 at most
+    )
+    screenshot(page, "editor-notice-slug")
+    click_hidden(page, "button[name='action-submit']")
+    assert "已提交审核，进入中心审批（第 1 步，共 1 步）" in message(page)
+    context.close()
+    notice = NoticePage.objects.get(title=title)
+    assert notice.slug.startswith("guan-yu-tiao-zheng") and not notice.live
+
+    context, page = sign_in(browser, live_server, "e2e_admin")
+    page.goto(live_server.url + "/admin/")
+    assert title in page.content()  # waiting for the center admin
+    assert_chinese(page)
+    page.goto(live_server.url + f"/admin/pages/{notice.pk}/edit/")
+    assert_chinese(page)
+    click_hidden(page, "button[data-workflow-action-name='approve']:not([data-workflow-action-modal-url])")
+    assert "已批准，已发布" in message(page)
+    screenshot(page, "editor-notice-published")
+    context.close()
+    notice.refresh_from_db()
+    assert notice.live
+    public = browser.new_context(locale="zh-CN").new_page()
+    response = public.goto(live_server.url + notice.url)
+    assert response.status == 200 and title in public.content()
+    public.context.close()
+
+
+def test_validation_errors_name_the_tab_and_field(live_server, browser, editorial_site):
+    from portal.models import NoticeIndexPage, NoticePage
+
+    index = NoticeIndexPage.objects.get(center__code="city")
+    index.add_child(instance=NoticePage(title="已有的通知", slug="yi-you-de-tong-zhi"))
+    context, page = sign_in(browser, live_server, "e2e_window")
+    page.goto(live_server.url + f"/admin/pages/add/portal/noticepage/{index.pk}/")
+    page.fill("#id_title", "已有的通知")
+    page.evaluate("document.getElementById('id_slug').value = 'yi-you-de-tong-zhi'")
+    page.wait_for_load_state("networkidle")
+    page.evaluate("document.getElementById('id_slug').value = 'yi-you-de-tong-zhi'")
+    page.wait_for_selector("button[name='action-submit']", state="attached")
+    with page.expect_navigation():
+        page.eval_on_selector("button[name='action-submit']", "button => button.click()")
+    text = message(page)
+    assert "页面未能创建" in text
+    assert "请修改：「推荐」标签页的「缩略名」" in text, text
+    assert_chinese(page)
+    screenshot(page, "editor-validation-summary")
+    context.close()
+
+
+def test_bulk_submit_for_review_in_the_browser(live_server, browser, editorial_site):
+    """Several items at once through Wagtail's bulk actions; another department's is refused."""
+    from wagtail.models import WorkflowState
+
+    items, _users = editorial_site
+    mine, theirs = items["scjg"], items["gaj"]
+    context, page = sign_in(browser, live_server, "e2e_window")
+    page.goto(
+        live_server.url
+        + f"/admin/bulk/wagtailcore/page/gongkai_submit_for_review/?id={mine.pk}&id={theirs.pk}&next=/admin/"
+    )
+    assert_chinese(page)
+    assert "您无权提交以下页面" in page.content()
+    screenshot(page, "editor-bulk-submit")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    assert "已提交审核 1 个事项" in message(page)
+    context.close()
+    assert WorkflowState.objects.filter(object_id=str(mine.pk), status=WorkflowState.STATUS_IN_PROGRESS).exists()
+    assert not WorkflowState.objects.filter(object_id=str(theirs.pk)).exists()
 
 
 def test_editor_of_one_department_is_refused_another_departments_item(live_server, browser, editorial_site):

@@ -83,4 +83,24 @@ def test_edit_view_shows_completeness(superuser_client):
 
     item = GuidePage.objects.order_by("pk").first()
     html = superuser_client.get(f"/admin/pages/{item.pk}/edit/").content.decode()
-    assert "八公开完整度（按已保存内容）：8/8" in html
+    assert "八公开完整度：8/8（按 " in html and "最近保存的版本）" in html
+    assert "未保存的修改不计入" not in html
+
+
+def test_refused_edit_does_not_change_what_the_panel_shows(superuser_client):
+    """The panel counts the saved version, not what the editor typed and the form refused."""
+    from django.contrib.auth import get_user_model
+
+    from guides.models import GuidePage
+    from tests.portal.editorial_support import page_form_data
+
+    item = GuidePage.objects.order_by("pk").first()
+    user = get_user_model().objects.filter(is_superuser=True).first()
+    data = page_form_data(item, user, title="", acceptance_conditions="", statutory_days="1", promised_days="9")
+    if not item.notes:
+        data.pop("notes", None)
+    response = superuser_client.post(f"/admin/pages/{item.pk}/edit/", data)
+    assert response.status_code == 200  # refused
+    html = response.content.decode()
+    assert "八公开完整度：8/8（按 " in html
+    assert "本页上未保存的修改不计入" in html

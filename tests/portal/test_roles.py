@@ -38,7 +38,14 @@ def test_page_permissions_follow_the_catalog_tree():
     assert perms(reviewer, folder_of("city", "scjg")) == {"change_page", "lock_page"}
     assert "publish_page" in perms(admin, folder_of("city"))
     assert "publish_page" in perms(admin, NoticeIndexPage.objects.get(center__code="city"))
-    assert not GroupPagePermission.objects.filter(group=window).exclude(page=folder_of("city", "scjg")).exists()
+    # Besides their folder, window staff may only draft (add) notices in their center's notice index.
+    notices = NoticeIndexPage.objects.get(center__code="city")
+    assert perms(window, notices) == {"add_page"}
+    assert (
+        not GroupPagePermission.objects.filter(group=window)
+        .exclude(page__in=[folder_of("city", "scjg"), notices])
+        .exists()
+    )
     assert window.permissions.filter(codename="access_admin").exists()
     assert GroupCollectionPermission.objects.filter(group=admin, collection__name="临江市政务服务中心").exists()
 
