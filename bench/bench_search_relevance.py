@@ -6,8 +6,9 @@
    life event 开办台球室 in the top 3; no query lists the same item twice on page 1).
 2. A catalog of real public item names (tests/search/relevance_real.py): 271 queries in six
    classes, tune and held-back splits, one result per item, with the default lexicon as the only
-   synonyms (what a new site has). Embedded always; Elasticsearch too when the bench is run with
-   BENCH_ELASTICSEARCH_URL (a throwaway index prefix is used and deleted afterwards).
+   synonyms (what a new site has). Both engines: Elasticsearch at BENCH_ELASTICSEARCH_URL, else
+   the node scripts/services.sh runs (started for the bench when none answers; a throwaway index
+   prefix is used and deleted afterwards).
 
 Runs in a subprocess on the prepared state.
 """
@@ -84,7 +85,6 @@ def _demo(payload):
 def _real(payload):
     from search import lexicon
     from search.backends.embedded import EmbeddedBackend
-    from search.grouping import group_hits
     from tests.search import relevance_real
 
     synonyms = lexicon.synonym_map()
@@ -100,9 +100,7 @@ def _real(payload):
 
         es = ElasticsearchBackend(url=os.environ["BENCH_ELASTICSEARCH_URL"])
         es.rebuild(documents)
-        engines["elasticsearch"] = lambda q: [
-            h.title for h in group_hits(es.search(q, per_page=80, synonyms=synonyms).hits)
-        ][:10]
+        engines["elasticsearch"] = lambda q: [h.title for h in es.search(q, group=True, synonyms=synonyms).hits]
     try:
         results = {}
         for name, search_titles in engines.items():
@@ -185,12 +183,10 @@ def real_table(real):
 def run():
     import subprocess
 
+    from bench_elasticsearch import es_node
     from common import prepared_state, python, row
 
-    extra = {}
-    if os.environ.get("BENCH_ELASTICSEARCH_URL"):
-        extra["BENCH_ELASTICSEARCH_URL"] = os.environ["BENCH_ELASTICSEARCH_URL"]
-    with prepared_state(**extra) as (_state, env):
+    with es_node() as url, prepared_state(BENCH_ELASTICSEARCH_URL=url) as (_state, env):
         result = subprocess.run(
             [python(), __file__, "--inner"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800
         )
