@@ -74,7 +74,8 @@ as_user() { # user command...
   local user=$1
   shift
   if [ "$(id -u)" -eq 0 ]; then
-    runuser -u "$user" -- "$@"
+    # From /, which every user may enter (the checkout may sit under a private folder).
+    (cd / && runuser -u "$user" -- "$@")
   else
     "$@"
   fi
