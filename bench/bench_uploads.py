@@ -7,52 +7,13 @@ CSV and a workbook whose sheet inflates to 300 MB (checked before parsing). Targ
 each, far below a worker's timeout; no database is needed.
 """
 
-import io
 import time
-import zipfile
 
 from common import row
 
+from tests.hostile_files import gap_dimension_xlsx, inflating_xlsx, many_rows_csv
+
 TARGET_SECONDS = 5.0
-
-
-def gap_dimension_xlsx():
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(["center", "item_code", "name"])
-    sheet["A1048576"] = "city"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                text = data.decode()
-                start = text.index("<dimension")
-                end = text.index("/>", start) + 2
-                data = (text[:start] + '<dimension ref="A1:XFD1048576"/>' + text[end:]).encode()
-            target.writestr(info, data)
-    return out.getvalue()
-
-
-def inflating_xlsx():
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    workbook.active.append(["center", "item_code", "name"])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            target.writestr(info, source.read(info.filename))
-        target.writestr("xl/padding.bin", b"\0" * (300 * 1024 * 1024))
-    return out.getvalue()
 
 
 def run():
@@ -66,7 +27,7 @@ def run():
 
     files = [
         ("gap-dimension XLSX (claims A1:XFD1048576)", "gap.xlsx", gap_dimension_xlsx()),
-        ("400,000-row CSV", "big.csv", ("center,item_code,name\n" + "city,R,x\n" * 400_000).encode()),
+        ("400,000-row CSV", "big.csv", many_rows_csv(400_000)),
         ("XLSX inflating to 300 MB", "bomb.xlsx", inflating_xlsx()),
     ]
     rows = []

@@ -11,7 +11,6 @@ import io
 import json
 import logging
 import time
-import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -22,6 +21,7 @@ from wagtail.models import PageLogEntry, WorkflowState
 
 from guides.models import GuidePage
 from portal.models import EditorialRole
+from tests.hostile_files import gap_dimension_xlsx, small_xlsx
 from tests.portal.editorial_support import editorial_roles, item_in, make_editor  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("editorial_roles")]
@@ -290,30 +290,6 @@ def test_documents_of_a_private_collection_are_not_public():
 # --- Medium: bounded uploads ---
 
 
-def gap_dimension_xlsx():
-    """A ~5 KB workbook whose dimension claims A1:XFD1048576, with one cell at row 1,048,576."""
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(["center", "item_code", "name"])
-    sheet["A1048576"] = "city"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                text = data.decode()
-                start = text.index("<dimension")
-                end = text.index("/>", start) + 2
-                data = (text[:start] + '<dimension ref="A1:XFD1048576"/>' + text[end:]).encode()
-            target.writestr(info, data)
-    return out.getvalue()
-
-
 @pytest.mark.timeout(60)
 def test_gap_dimension_xlsx_is_refused_quickly(client, people):
     data = gap_dimension_xlsx()
@@ -340,13 +316,7 @@ def test_400k_row_files_are_refused_with_a_clear_message(client, people, tmp_pat
 
 def test_an_xlsx_that_inflates_too_much_is_refused_before_parsing(settings, client, people):
     settings.IMPORT_MAX_XLSX_BYTES = 1024
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    workbook.active.append(["center", "item_code", "name"])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    body = upload(client, people["admin"], buffer.getvalue(), name="small.xlsx")
+    body = upload(client, people["admin"], small_xlsx(), name="small.xlsx")
     assert "解压后过大" in body, body
 
 
