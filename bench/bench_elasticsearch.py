@@ -110,7 +110,8 @@ def inner_relevance():
 
 
 def relevance(url):
-    from common import prepared_state, python, row
+    from common import prepared_state, python
+    from relevance_rows import recall_mrr_rows
 
     with prepared_state() as (_state, env):
         env["BENCH_ES_URL"] = url
@@ -135,18 +136,9 @@ def relevance(url):
     if es["missed"]:
         print("    Elasticsearch missed:", ", ".join(es["missed"]))
     n = data["queries"]
-    return [
-        row(
-            f"relevance ({n} queries), Elasticsearch: recall@10",
-            round(es["all"][0], 3),
-            "ratio",
-            ">= 0.90",
-            es["all"][0] >= 0.90,
-        ),
-        row(f"relevance ({n} queries), Elasticsearch: MRR", round(es["all"][1], 3), "ratio"),
-        row(f"relevance ({n} queries), embedded (same run): recall@10", round(embedded["all"][0], 3), "ratio"),
-        row(f"relevance ({n} queries), embedded (same run): MRR", round(embedded["all"][1], 3), "ratio"),
-    ]
+    return recall_mrr_rows(
+        f"relevance ({n} queries), Elasticsearch:", *es["all"][:2], min_recall=0.90
+    ) + recall_mrr_rows(f"relevance ({n} queries), embedded (same run):", *embedded["all"][:2])
 
 
 def _node_rss_mib(url):

@@ -185,6 +185,7 @@ def run():
 
     from bench_elasticsearch import es_node
     from common import prepared_state, python, row
+    from relevance_rows import recall_mrr_rows
 
     with es_node() as url, prepared_state(BENCH_ELASTICSEARCH_URL=url) as (_state, env):
         result = subprocess.run(
@@ -198,18 +199,8 @@ def run():
         print("    embedded backend missed (demo):", ", ".join(data["embedded_missed"]))
     print(real_table(data["real"]))
     n = data["queries"]
-    rows = [
-        row(
-            f"demo relevance ({n} queries): embedded recall@10",
-            round(data["embedded"][0], 3),
-            "ratio",
-            ">= 0.90",
-            data["embedded"][0] >= 0.90,
-        ),
-        row(f"demo relevance ({n} queries): embedded MRR", round(data["embedded"][1], 3), "ratio"),
-        row(f"demo relevance ({n} queries): Wagtail database backend recall@10", round(data["wagtail"][0], 3), "ratio"),
-        row(f"demo relevance ({n} queries): Wagtail database backend MRR", round(data["wagtail"][1], 3), "ratio"),
-    ]
+    rows = recall_mrr_rows(f"demo relevance ({n} queries): embedded", *data["embedded"][:2], min_recall=0.90)
+    rows += recall_mrr_rows(f"demo relevance ({n} queries): Wagtail database backend", *data["wagtail"][:2])
     for check, ok in data["checks"].items():
         rows.append(row(f"demo: {check}", ok, "", "yes", ok))
     for engine, result in data["real"]["results"].items():
@@ -217,23 +208,12 @@ def run():
         for split in ("tune", "held"):
             recall, mrr, count = table[split]
             held = split == "held"
-            rows.append(
-                row(
-                    f"real catalog {split} ({count} q): {engine} recall@10",
-                    round(recall, 3),
-                    "ratio",
-                    f">= {HELD_RECALL}" if held else "report",
-                    recall >= HELD_RECALL if held else None,
-                )
-            )
-            rows.append(
-                row(
-                    f"real catalog {split} ({count} q): {engine} MRR",
-                    round(mrr, 3),
-                    "ratio",
-                    f">= {HELD_MRR}" if held else "report",
-                    mrr >= HELD_MRR if held else None,
-                )
+            rows += recall_mrr_rows(
+                f"real catalog {split} ({count} q): {engine}",
+                recall,
+                mrr,
+                min_recall=HELD_RECALL if held else None,
+                min_mrr=HELD_MRR if held else None,
             )
         rows.append(
             row(
