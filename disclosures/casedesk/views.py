@@ -22,21 +22,42 @@ def _find(request, form):
     return case
 
 
+def _posted_case(request, form, act):
+    """Check the limits and the keys of a posted case form, then run `act(case, form)`.
+
+    Returns (result, response): a response when the visitor is rate-limited, otherwise the result
+    of `act` (None when the form or the keys are wrong; the form then carries the error).
+    """
+    retry_after = guard.over_limit(request, "lookup")
+    if retry_after:
+        return None, guard.too_many(request, retry_after)
+    if not form.is_valid():
+        return None, None
+    case = _find(request, form)
+    if case is None:
+        return None, None
+    if not isinstance(case, service.Case):
+        return None, case
+    return act(case, form), None
+
+
+def _rate(case, form):
+    try:
+        return service.rate(case, form.cleaned_data["level"], form.cleaned_data["comment"])
+    except service.RatingError as exc:
+        form.add_error(None, str(exc))
+        return None
+
+
 @never_cache
 @csrf_protect
 def case_lookup(request):
     result, status = None, 200
     if request.method == "POST":
-        retry_after = guard.over_limit(request, "lookup")
-        if retry_after:
-            return guard.too_many(request, retry_after)
         form = CaseKeyForm(request.POST)
-        if form.is_valid():
-            case = _find(request, form)
-            if case is not None and not isinstance(case, service.Case):
-                return case
-            if case is not None:
-                result = service.progress(case)
+        result, response = _posted_case(request, form, lambda case, _form: service.progress(case))
+        if response is not None:
+            return response
         status = 200 if result else 400
     else:
         form = CaseKeyForm()
@@ -48,19 +69,10 @@ def case_lookup(request):
 def case_rate(request):
     rating, status = None, 200
     if request.method == "POST":
-        retry_after = guard.over_limit(request, "lookup")
-        if retry_after:
-            return guard.too_many(request, retry_after)
         form = RatingForm(request.POST)
-        if form.is_valid():
-            case = _find(request, form)
-            if case is not None and not isinstance(case, service.Case):
-                return case
-            if case is not None:
-                try:
-                    rating = service.rate(case, form.cleaned_data["level"], form.cleaned_data["comment"])
-                except service.RatingError as exc:
-                    form.add_error(None, str(exc))
+        rating, response = _posted_case(request, form, _rate)
+        if response is not None:
+            return response
         status = 200 if rating else 400
     else:
         form = RatingForm(initial={"case_no": request.GET.get("case_no", "")[:64]})
