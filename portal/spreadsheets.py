@@ -5,7 +5,9 @@ Open data is opened in Excel, WPS and LibreOffice. A text cell that starts with 
 named `=HYPERLINK("http://…","点此")` would become a live link in the journalist's sheet. So:
 
 - CSV: `safe_cell(value)` puts an apostrophe before such a text (`'=HYPERLINK(…)`), which the
-  spreadsheet shows as text; numbers, dates and None pass unchanged. `safe_csv_writer(stream)`
+  spreadsheet shows as text; numbers, dates and None pass unchanged, and so does a text that is
+  a plain signed number (`-0.18`, `+3`, `-4.5%`): a spreadsheet reads it as that number, which
+  is what the reader wants, and no formula can hide in it. `safe_csv_writer(stream)`
   is `csv.writer(stream)` whose `writerow`/`writerows` apply it to every cell.
 - XLSX: `append_row(sheet, values)` appends a row in which every text cell is written as a
   string cell (openpyxl would otherwise store `=…` as a formula); the text itself is kept as
@@ -20,15 +22,17 @@ test_spreadsheets.py downloads every file the site offers and scans its cells.
 """
 
 import csv
+import re
 
 __all__ = ["FORMULA_PREFIXES", "append_row", "safe_cell", "safe_csv_writer", "unescape_cell"]
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?")
 
 
 def safe_cell(value):
     """A CSV cell value that no spreadsheet program evaluates."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
 
