@@ -111,9 +111,13 @@ def _month_cases(center, items, weights, month, volume, calendar, now):
             else:
                 satisfaction = Case.SATISFACTION_BAD
         complaint = rng.random() < (0.02 if on_time is False else 0.0015)
+        case_no = f"{center.code.upper()}{month:%Y%m}{seq:06d}"
         cases.append(
             Case(
-                case_no=f"{center.code.upper()}{month:%Y%m}{seq:06d}",
+                case_no=case_no,
+                # Demo only: the applicant's phone ends in the case number's last four digits, so
+                # anyone trying the site can look a case up (README, "Demo data").
+                phone_last4=case_no[-4:],
                 center_id=center.pk,
                 item_id=pk,
                 item_code=code,

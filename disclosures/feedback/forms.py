@@ -33,7 +33,7 @@ class ChallengeMixin(forms.Form):
         cleaned = super().clean()
         if cleaned.get("website"):
             raise forms.ValidationError(_("提交未通过检查，请刷新页面后重试。"), code="honeypot")
-        if "challenge_answer" in cleaned and not self.errors:
+        if "challenge_answer" in cleaned:  # checked even beside other errors, so all are told at once
             message = challenge.check(self.data.get("challenge_token"), cleaned["challenge_answer"])
             if message:
                 self.add_error("challenge_answer", message)

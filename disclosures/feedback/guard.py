@@ -11,7 +11,8 @@ from portal import ratelimit
 from portal.ratelimit import client_id, hit
 
 DEFAULTS = {
-    "feedback-submit": (5, 600),  # submissions per client
+    "feedback-submit": (5, 600),  # accepted submissions per client
+    "feedback-attempt": (30, 600),  # posts of the form per client, accepted or not
     "lookup": (20, 600),  # lookups (feedback and cases) per client
     "lookup-key": (5, 3600),  # failed lookups per receipt/case number, from anywhere
 }
@@ -26,6 +27,19 @@ def over_limit(request, name, key=None):
     """Count one attempt; seconds to wait when over the limit, else 0."""
     count, window = limit(name)
     return hit(name, key if key is not None else client_id(request), count, window)
+
+
+def submit_blocked(request):
+    """Seconds to wait when the client has had too many submissions accepted (nothing counted)."""
+    limit_count, window = limit("feedback-submit")
+    if ratelimit.count("feedback-submit", client_id(request), window) >= limit_count:
+        return window
+    return 0
+
+
+def submit_accepted(request):
+    """Count one accepted submission."""
+    over_limit(request, "feedback-submit")
 
 
 def too_many(request, retry_after):

@@ -23,9 +23,16 @@ def feedback_new(request):
         return render(request, "disclosures/feedback/no_target.html", status=404)
     if request.method == "POST":
         form = FeedbackForm(request.POST)
-        retry_after = guard.over_limit(request, "feedback-submit")
+        # Mistakes are cheap (a generous limit on posts); accepted submissions are few. Either way
+        # the form comes back with what the visitor typed, never an empty page.
+        retry_after = guard.over_limit(request, "feedback-attempt") or guard.submit_blocked(request)
         if retry_after:
-            return guard.too_many(request, retry_after)
+            typed = {name: request.POST.get(name, "") for name in ("kind", "content", "contact_name", "contact_phone")}
+            message = _("提交过于频繁，请 %(n)s 秒后再试。您填写的内容已保留。") % {"n": retry_after}
+            context = {"form": FeedbackForm(initial=typed), "target": target, "form_message": message}
+            response = render(request, "disclosures/feedback/new.html", context, status=429)
+            response["Retry-After"] = str(retry_after)
+            return response
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -42,6 +49,7 @@ def feedback_new(request):
             except service.FeedbackError as exc:
                 form.add_error(None, str(exc))
             else:
+                guard.submit_accepted(request)
                 token = signing.TimestampSigner(salt=RECEIPT_SALT).sign(feedback.receipt_no)
                 return redirect(f"{reverse('feedback_receipt')}?{urlencode({'r': token})}")
         form.fresh_challenge()

@@ -127,6 +127,32 @@ def test_submissions_are_rate_limited(client, item):
     assert codes == [302, 302, 302, 429]
 
 
+@override_settings(PUBLIC_FORM_LIMITS={"feedback-submit": (2, 600), "feedback-attempt": (6, 600)})
+def test_mistakes_do_not_use_up_the_submissions_and_a_limited_form_keeps_the_text(client, item):
+    """Four mistaken tries, then two accepted; the next post comes back 429 with the typed text."""
+    mistakes = [submit(client, item, content="太短").status_code for _ in range(4)]
+    assert mistakes == [400] * 4
+    accepted = [submit(client, item, content=f"第 {n} 条不同的留言内容，排队太久。").status_code for n in range(2)]
+    assert accepted == [302, 302]
+    limited = submit(client, item, content="第三条留言：窗口说材料不全但没有一次性告知。")
+    html = limited.content.decode()
+    assert limited.status_code == 429 and limited["Retry-After"]
+    assert "提交过于频繁" in html and "您填写的内容已保留" in html
+    assert "第三条留言：窗口说材料不全但没有一次性告知。" in html
+    assert Feedback.objects.count() == 2
+
+
+def test_a_wrong_answer_is_reported_beside_other_errors(client, item):
+    data = form_data(client, url_for(item), content="太短", challenge_answer="1000")
+    html = client.post(url_for(item), data).content.decode()
+    assert "内容太短" in html and "验证题答案不正确" in html
+
+
+def test_help_text_is_linked_to_its_field(client, item):
+    html = client.get(url_for(item)).content.decode()
+    assert 'aria-describedby="id_content_helptext"' in html and 'id="id_content_helptext"' in html
+
+
 def test_unknown_target_and_center_and_life_event_targets(client, centers):
     assert client.get("/feedback/new/?center=city&item=NO-SUCH").status_code == 404
     assert client.get("/feedback/new/").status_code == 404
