@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -53,6 +53,9 @@ class FeedbackIndexView(WagtailAdminTemplateMixin, TemplateView):
     header_icon = "help"
     viewset = None
 
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
@@ -85,6 +88,10 @@ class FeedbackDetailView(WagtailAdminTemplateMixin, TemplateView):
 
     def get_page_title(self):
         return _("咨询投诉 %(no)s") % {"no": self.feedback.receipt_no}
+
+    def get_breadcrumbs_items(self):
+        index = {"url": reverse(f"{self.viewset.url_namespace}:index"), "label": _("咨询投诉")}
+        return [*self.breadcrumbs_items, index, {"url": "", "label": self.feedback.receipt_no}]
 
     def dispatch(self, request, *args, **kwargs):
         self.feedback = get_object_or_404(service.visible_to(request.user), pk=kwargs["pk"])

@@ -235,6 +235,8 @@ def test_department_editor_answers_and_citizen_reads_it(client, item, people):
     assert feedback.receipt_no in listing
     detail = client.get(f"/admin/feedback/{feedback.pk}/").content.decode()
     assert "13912345678" in detail  # editors may call back
+    # The header names the page, with the list one step up in the breadcrumbs (not "首页").
+    assert re.search(r"<h1[^>]*>\s*(?:<[^>]+>\s*)*咨询投诉 " + feedback.receipt_no, detail), detail[:3000]
     response = client.post(
         f"/admin/feedback/{feedback.pk}/", {"action": "answer", "answer": "已核实，消防手续可在中心窗口一并办理。"}
     )
