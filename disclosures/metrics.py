@@ -18,7 +18,7 @@ UNIT_PERCENT = "%"
 UNIT_CASES = "件"
 UNIT_ITEMS = "项"
 
-SOURCE_CASES = _("办件记录（审批系统推送或导入的办件，disclosures.Case）")
+SOURCE_CASES = _("办件记录（审批系统推送或导入的办件）")
 SOURCE_ITEMS = _("政务服务事项目录（已发布事项的“应进/实进”和窗口权限）")
 SOURCE_RATINGS = _("办件的好差评（办结后评价）")
 
