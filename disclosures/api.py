@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
+from core.tabular import Problem, printable
 from portal.models import ServiceCenter
-from portal.tabular import Problem, printable
 
 from . import cases, fees
 from .models import CenterApiToken

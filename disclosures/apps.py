@@ -7,7 +7,8 @@ class DisclosuresConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from portal import media, panels, schedules
+        from core import panels, schedules
+        from portal import media
 
         from . import bulletins, tasks
 

@@ -14,6 +14,7 @@ import time
 from django.db import transaction
 from django.utils import timezone
 
+from core import timezones
 from guides.models import HANDLING_IMMEDIATE, GuidePage
 from portal.models import ServiceCenter
 
@@ -55,7 +56,7 @@ def _items(center):
 def _month_cases(center, items, weights, month, volume, calendar, now):
     """The cases received in one month at one center (a list of unsaved Case objects)."""
     rng = random.Random(f"cases/{center.code}/{month:%Y-%m}")
-    tz = workdays.local_tz()
+    tz = timezones.local_tz()
     start, end = month_bounds(month)
     days = []
     day = month

@@ -15,30 +15,17 @@ import contextlib
 import datetime
 import threading
 import uuid
-import zoneinfo
 from bisect import bisect_right
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from core.timezones import local_date
+
 VERSION_KEY = "disclosures:holidays:version"
 _lock = threading.Lock()
 _calendars = {}  # version -> Calendar
-
-
-def local_tz():
-    return zoneinfo.ZoneInfo(getattr(settings, "TIME_ZONE", None) or "Asia/Shanghai")
-
-
-def local_date(moment):
-    """The Asia/Shanghai calendar day of an aware datetime (a date is returned unchanged)."""
-    if isinstance(moment, datetime.datetime):
-        if moment.tzinfo is None:
-            return moment.date()
-        return moment.astimezone(local_tz()).date()
-    return moment
 
 
 class Calendar:

@@ -7,7 +7,7 @@ class GuidesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from portal.panels import register_home_panel
+        from core.panels import register_home_panel
 
         from . import ownership, pagecache, panels  # noqa: F401 (ownership: move signal)
 

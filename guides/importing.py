@@ -23,12 +23,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.models import COMMENTS_RELATION_NAME, Page
 
-from portal import codes
-from portal.dbstats import analyze
-from portal.models import Department, ServiceCenter
-from portal.richtext import import_rich_text
-from portal.site_required import missing_site_message
-from portal.tabular import (
+from core.dbstats import analyze
+from core.tabular import (
     Problems,
     TabularError,
     as_text,
@@ -40,6 +36,10 @@ from portal.tabular import (
     read_table,
     text_problem,
 )
+from portal import codes
+from portal.models import Department, ServiceCenter
+from portal.richtext import import_rich_text
+from portal.site_required import missing_site_message
 
 from . import bulk, import_review
 from .catalog_format import (
@@ -77,7 +77,7 @@ LIST_SPLIT = re.compile(r"[,，、;；\n\r]+")
 TEXT_MODEL_FIELD = {"name": "title", "keywords": "search_description"}
 CHILD_MODELS = {"steps": GuideStep, "legal_basis": LegalBasis, "materials": Material}
 IMPORT_LOG_ACTION = "gongkai.import"
-# An import writing this many items refreshes the planner statistics (portal/dbstats.py).
+# An import writing this many items refreshes the planner statistics (core/dbstats.py).
 ANALYZE_AFTER_ROWS = 200
 
 

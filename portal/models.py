@@ -11,7 +11,8 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
-from . import panels
+from core import panels
+
 from .forms import NoticePageForm, PortalPageForm
 
 
@@ -113,7 +114,7 @@ class HomePage(Page):
     """The front door: search, audience entry points and what is new.
 
     Panels below the fold (popular items, latest bulletin) come from other apps through
-    `portal.panels`, so the portal does not depend on them.
+    `core.panels`, so the portal does not depend on them.
     """
 
     base_form_class = PortalPageForm

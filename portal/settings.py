@@ -94,7 +94,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "portal.ratelimit.RateLimitMiddleware",
+    "core.ratelimit.RateLimitMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -282,19 +282,19 @@ for _name in ("AWS_QUERYSTRING_AUTH", "AWS_S3_FILE_OVERWRITE"):
 if os.environ.get("AWS_QUERYSTRING_EXPIRE"):
     AWS_QUERYSTRING_EXPIRE = int(os.environ["AWS_QUERYSTRING_EXPIRE"])
 
-# Imports: bounded rows, columns, inflated XLSX size and reading time (portal/import_limits.py).
+# Imports: bounded rows, columns, inflated XLSX size and reading time (core/tabular/limits.py).
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "200000"))
 IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", "200"))
 IMPORT_MAX_XLSX_BYTES = int(os.environ.get("IMPORT_MAX_XLSX_BYTES", str(200 * 1024 * 1024)))
 IMPORT_MAX_SECONDS = float(os.environ.get("IMPORT_MAX_SECONDS", "120"))
 CATALOG_IMPORT_MAX_ROWS = int(os.environ.get("CATALOG_IMPORT_MAX_ROWS", "20000"))
 
-# Uploads: bounded sizes, checked types (see portal/uploads.py).
+# Uploads: bounded sizes, checked types (see core/uploads.py).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "odt", "ods", "csv", "txt", "zip", "ofd", "wps"]
-WAGTAILDOCS_DOCUMENT_FORM_BASE = "portal.uploads.CheckedDocumentForm"
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "core.uploads.CheckedDocumentForm"
 # Documents always through Wagtail's view, which asks portal/media.py whether they are public
 # (also with object storage: no redirect to a bucket URL that would skip the check).
 WAGTAILDOCS_SERVE_METHOD = "serve_view"

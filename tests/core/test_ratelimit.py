@@ -5,7 +5,7 @@ import json
 import pytest
 from django.core.cache import caches
 
-from portal.ratelimit import hit
+from core.ratelimit import hit
 
 
 @pytest.fixture

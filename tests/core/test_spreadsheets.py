@@ -1,4 +1,4 @@
-"""Every CSV and XLSX the site produces is safe to open in a spreadsheet (portal/spreadsheets.py).
+"""Every CSV and XLSX the site produces is safe to open in a spreadsheet (core/spreadsheets.py).
 
 The finding: a fee item named `=HYPERLINK("http://…","点此")` or with the formula
 `@SUM(1+1)*cmd|' /C calc'!A0` appeared raw in /fees/schedule.csv and as a real formula cell in
@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.test import Client
 from openpyxl import load_workbook
 
-from portal.spreadsheets import FORMULA_PREFIXES, append_row, safe_cell, safe_csv_writer, unescape_cell
+from core.spreadsheets import FORMULA_PREFIXES, append_row, safe_cell, safe_csv_writer, unescape_cell
 
 HYPERLINK = '=HYPERLINK("http://evil.example","点此")'
 DDE = "@SUM(1+1)*cmd|' /C calc'!A0"
