@@ -37,7 +37,7 @@ ITEMS = 5
 
 
 def _django():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.production")
     import django
 
     django.setup()

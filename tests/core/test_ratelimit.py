@@ -66,7 +66,7 @@ def test_broken_cache_lets_requests_through(db, tight_limits, monkeypatch):
 
 @pytest.fixture
 def production_rules(settings):
-    """The rule list as portal/settings.py builds it, with small limits."""
+    """The rule list as portal/settings/base.py builds it, with small limits."""
     settings.RATE_LIMITS = [
         ("suggest", "/api/suggest/", 3, 60),
         ("search-api", "/api/search/", 2, 60),
@@ -116,7 +116,7 @@ def test_limits_are_configurable_from_the_environment():
     from pathlib import Path
 
     code = (
-        "import django, json, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'portal.settings'; django.setup(); "
+        "import django, json, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'portal.settings.production'; django.setup(); "
         "from django.conf import settings; print(json.dumps(settings.RATE_LIMITS))"
     )
     env = {k: v for k, v in os.environ.items() if k not in {"PYTEST_VERSION", "GONGKAI_TESTING"}}

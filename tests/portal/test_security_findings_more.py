@@ -221,7 +221,7 @@ def _probe_caches(**overrides):
     }
     env.update({"GONGKAI_LOCAL": "1", "SECRET_KEY": "x" * 50, **overrides})
     code = (
-        "import django, json, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'portal.settings'; django.setup(); "
+        "import django, json, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'portal.settings.production'; django.setup(); "
         "from django.conf import settings; print(json.dumps(settings.CACHES['ratelimit']))"
     )
     result = subprocess.run(
