@@ -91,7 +91,7 @@ def _items():
 
 def _rows(month, count, centers, items, calendar, tz, start_no):
     """Tab-separated COPY lines for `count` cases received in `month`."""
-    from disclosures.cases import derive
+    from disclosures.imports import derive
 
     rng = random.Random(f"{month}")
     days = []

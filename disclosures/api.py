@@ -17,7 +17,8 @@ from django.views.decorators.http import require_GET
 from core.tabular import Problem, printable
 from portal.models import ServiceCenter
 
-from . import cases, fees
+from . import fees
+from . import imports as cases
 from .models import CenterApiToken
 
 MAX_PUSH_CASES = 1000

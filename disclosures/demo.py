@@ -19,7 +19,7 @@ from guides.models import HANDLING_IMMEDIATE, GuidePage
 from portal.models import ServiceCenter
 
 from . import workdays
-from .cases import derive
+from .imports import derive
 from .models import Case
 from .statistics import add_months, month_bounds
 

@@ -44,7 +44,7 @@ def scan_xlsx(data):
 
 @pytest.fixture
 def hostile(db):
-    from disclosures.cases import apply_rows
+    from disclosures.imports import apply_rows
     from guides.models import FeeBasis, FeeItem, GuideFee, GuidePage
     from portal.models import Department
 
@@ -122,7 +122,7 @@ def test_exports_and_reports_have_no_formulas(hostile, tmp_path, admin_client):
 
 def test_the_sites_own_csv_imports_back_unchanged(hostile, tmp_path):
     """An exported catalog imports again with the same text (the apostrophe is removed)."""
-    from guides.importing import import_catalog
+    from guides.imports import import_catalog
     from guides.models import GuidePage
 
     path = tmp_path / "catalog.csv"

@@ -8,8 +8,8 @@ from django.test import override_settings
 from disclosures import statistics
 from disclosures.casedesk.models import CaseRating
 from disclosures.casedesk.service import rate
-from disclosures.cases import apply_rows
 from disclosures.feedback.models import Feedback
+from disclosures.imports import apply_rows
 from disclosures.models import Case
 
 from .helpers_cases import make_center, make_department, make_item

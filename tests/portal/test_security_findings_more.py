@@ -107,7 +107,7 @@ def test_a_clerks_new_fee_item_is_not_public(client, people):
 
 
 def test_an_import_cannot_publish_fee_items_for_a_clerk(people):
-    from guides.importing import import_catalog
+    from guides.imports import import_catalog
 
     document = {
         "fee_items": [
