@@ -15,7 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import timezones
-from guides.models import HANDLING_IMMEDIATE, GuidePage
+from guides.choices import HANDLING_IMMEDIATE
+from guides.models import GuidePage
 from portal.models import ServiceCenter
 
 from . import workdays

@@ -176,7 +176,8 @@ class _Items:
         center_id = self.centers[center_code]
         items = self._items.get(center_id)
         if items is None:
-            from guides.models import HANDLING_IMMEDIATE, GuidePage
+            from guides.choices import HANDLING_IMMEDIATE
+            from guides.models import GuidePage
 
             items = {}
             rows = (

@@ -34,7 +34,8 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from core.timezones import local_tz
-from guides.models import POWER_CODES, GuidePage, power_field
+from guides.choices import POWER_CODES, power_field
+from guides.models import GuidePage
 from portal.models import Department, ServiceCenter
 
 from .feedback.stats import complaint_counts

@@ -8,8 +8,7 @@ pages. Comparing two records tells whether an import changes anything.
 
 from django.utils.translation import gettext_lazy as _
 
-from .handling_rules import RULE_CODES, rule_field
-from .models import (
+from .choices import (
     AUDIENCE_CHOICES,
     FORMAT_CHOICES,
     HANDLING_CHOICES,
@@ -18,6 +17,7 @@ from .models import (
     REQUIREMENT_CHOICES,
     WINDOW_POWERS,
 )
+from .handling_rules import RULE_CODES, rule_field
 
 # (canonical name, Chinese header, other accepted spellings), in export order.
 COLUMNS = [

@@ -14,6 +14,7 @@ from wagtail.documents import get_document_model
 
 from portal.models import Department, HomePage, ServiceCenter
 
+from .choices import power_field
 from .demo_catalog import CATALOG, FEES, LIFE_EVENTS, THEMES
 from .models import (
     FeeBasis,
@@ -27,7 +28,6 @@ from .models import (
     LifeEventPage,
     Material,
     Theme,
-    power_field,
 )
 from .tree import ensure_index_pages
 

@@ -6,10 +6,10 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from . import browsing, pagecache, presentation
+from .choices import AUDIENCE_LEGAL, AUDIENCE_PERSON
 from .flowchart import flow_svg
 from .handling_rules import rules_of
 from .history import item_history
-from .models import AUDIENCE_LEGAL, AUDIENCE_PERSON
 
 PAGE_SIZE = 20
 

@@ -108,7 +108,7 @@ def guide_queryset():
 
 
 def guide_document(page):
-    from guides.models import AUDIENCE_CHOICES, HANDLING_CHOICES, ITEM_TYPE_CHOICES
+    from guides.choices import AUDIENCE_CHOICES, HANDLING_CHOICES, ITEM_TYPE_CHOICES
 
     labels = dict(ITEM_TYPE_CHOICES)
     materials = [m.name for m in page.materials.all() if m.name]

@@ -36,18 +36,9 @@ from ..catalog_format import (
     REQUIRED_COLUMNS,
     page_record,
 )
+from ..choices import POWER_CODES, power_field
 from ..handling_rules import RULE_CODES, rule_field
-from ..models import (
-    POWER_CODES,
-    GuideFee,
-    GuideFolderPage,
-    GuideIndexPage,
-    GuidePage,
-    GuideStep,
-    LegalBasis,
-    Material,
-    power_field,
-)
+from ..models import GuideFee, GuideFolderPage, GuideIndexPage, GuidePage, GuideStep, LegalBasis, Material
 from ..tree import ensure_index_pages
 from ..validation import children_errors, scalar_errors
 from .fees import fee_definitions_in_lookups, fee_scope, read_fee_items, save_fee_items

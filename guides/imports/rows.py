@@ -26,11 +26,9 @@ from ..catalog_format import (
     POWER_LABELS,
     TEXT_FIELDS,
 )
+from ..choices import POWER_CODES
 from ..handling_rules import parse_rules
-from ..models import (
-    POWER_CODES,
-    GuidePage,
-)
+from ..models import GuidePage
 from .lookups import CHILD_MODELS, LIST_SPLIT, TEXT_MODEL_FIELD
 
 # --- reading cells ---
