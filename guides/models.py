@@ -26,6 +26,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
+from core import pageviews
 from portal.forms import PortalPageForm
 from portal.models import Department, ServiceCenter
 
@@ -43,6 +44,7 @@ from .choices import (
 from .fees import FeeApprovalTask, FeeBasis, FeeItem, FeeItemQuerySet, PublishedFeeItemManager  # noqa: F401 (models of this app)
 from .forms import GuidePageForm
 from .handling_rules import RULE_CODES, HandlingRulesMixin, rule_field
+from .validation import scalar_errors
 
 
 class Theme(models.Model):
@@ -82,15 +84,11 @@ class GuideIndexPage(RoutablePageMixin, Page):
 
     @path("")
     def browse_view(self, request):
-        from .views import browse
-
-        return browse(request, self)
+        return pageviews.view("guides.browse")(request, self)
 
     @path("themes/<str:audience>/")
     def themes_view(self, request, audience):
-        from .views import themes
-
-        return themes(request, self, audience)
+        return pageviews.view("guides.themes")(request, self, audience)
 
 
 class CompletenessPanel(Panel):
@@ -308,15 +306,11 @@ class GuidePage(RoutablePageMixin, HandlingRulesMixin, Page):
 
     @path("")
     def item_view(self, request):
-        from .views import item
-
-        return item(request, self)
+        return pageviews.view("guides.item")(request, self)
 
     @path("checklist/")
     def checklist_view(self, request):
-        from .views import checklist
-
-        return checklist(request, self)
+        return pageviews.view("guides.checklist")(request, self)
 
     @property
     def name(self):
@@ -346,14 +340,13 @@ class GuidePage(RoutablePageMixin, HandlingRulesMixin, Page):
         # Field-level rules only: inline children are checked by the admin form and the importer,
         # which see the children being saved (see guides/validation.py).
         super().clean()
-        from .validation import scalar_errors
-
         errors = scalar_errors(
             center_id=self.center_id,
             item_code=self.item_code,
             statutory_days=self.statutory_days,
             promised_days=self.promised_days,
             exclude_pk=self.pk,
+            items=GuidePage.objects,
         )
         if errors:
             raise ValidationError(errors)
@@ -366,9 +359,7 @@ class GuidePage(RoutablePageMixin, HandlingRulesMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        from .views import item_context
-
-        context.update(item_context(self, request))
+        context.update(pageviews.view("guides.item_context")(self, request))
         return context
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import COMMENTS_RELATION_NAME, Page
 
 from core.dbstats import analyze
+from core.registries import bulk_write
 from core.tabular import (
     Problems,
     TabularError,
@@ -335,10 +336,8 @@ def import_catalog(source, *, filename, user=None, dry_run=False, draft=False, l
     result.preview = [_preview_row(item, label) for item in planned]
     if dry_run:
         return result
-    from search.indexing import deferred
-
-    # One transaction; the search index is refreshed in one batch after it commits.
-    with transaction.atomic(), deferred():
+    # One transaction; the search index (registered by search) is refreshed in one batch after it commits.
+    with transaction.atomic(), bulk_write():
         result.fee_items = save_fee_items(definitions)
         if definitions:
             lookups = Lookups()  # link items to the saved fee rows
