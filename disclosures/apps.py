@@ -10,7 +10,9 @@ class DisclosuresConfig(AppConfig):
         from core import panels, schedules
         from portal import media
 
-        from . import bulletins, tasks
+        from . import bulletin_views, bulletins, tasks, workdays  # noqa: F401 (bulletin_views: page views)
+
+        workdays.connect_signals()
 
         # Builds last month's bulletins once the configured day and hour have come (see tasks.py).
         schedules.register(tasks.CHECK_SCHEDULE, tasks.CHECK_FUNC, schedule_type="I", minutes=tasks.CHECK_MINUTES)

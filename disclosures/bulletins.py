@@ -15,16 +15,20 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from wagtail.documents import get_document_model
+from wagtail.models import Collection, Site
+from wagtail.rich_text import expand_db_html as expand
 
+from portal.models import ServiceCenter
 from portal.richtext import clean_rich_text
 
 from . import bulletin_tables as tables
-from . import charts
+from . import charts, comparison, corrections, opendata, statistics
+from . import pdf as pdf_module
+from .models import BulletinBuildFailure, BulletinIndexPage, BulletinPage, BulletinSettings
 
 
 def expand_db_html(html):
-    from wagtail.rich_text import expand_db_html as expand
-
     return expand(html)
 
 
@@ -88,8 +92,6 @@ FROZEN_FIELDS = ("counts", "figures", "ranking", "departments", "trend")
 def issuer(data):
     """The issuing center and the city of a bulletin, for the PDF cover and the citation: a
     center issues its own bulletin; the whole city's is issued by the city-level center."""
-    from portal.models import ServiceCenter
-
     city_center = ServiceCenter.objects.filter(parent__isnull=True).order_by("sort_order", "code").first()
     city = city_center.name.removesuffix("政务服务中心") if city_center else ""
     if data.get("center") == ALL:
@@ -150,8 +152,6 @@ def presentation(
     """Everything the page template and the PDF show, computed once from the frozen data.
 
     neighbours: last month's and last year's frozen data of the same center (环比/同比)."""
-    from . import comparison
-
     compared = comparison.tables(data, neighbours[0], neighbours[1], sort=sort, order=order)
     summary = tables.summary_rows(data)
     headline_keys = ("received", "completed", "on_time_rate", "same_day_rate", "entry_rate")
@@ -206,8 +206,6 @@ def presentation(
 
 def page_presentation(page, revision_id=None, sort="", order=""):
     """presentation() of a BulletinPage (live, draft preview or revision object)."""
-    from . import opendata
-
     narrative = mark_safe(expand_db_html(clean_rich_text(page.narrative))) if page.narrative else ""
     data = page_data(page)
     return presentation(
@@ -234,7 +232,6 @@ def permalink(index, slug):
     """
     if index is None:
         return ""
-    from wagtail.models import Site
 
     site = next((root for root in Site.get_site_root_paths() if index.url_path.startswith(root.root_path)), None)
     if site is None:
@@ -266,15 +263,11 @@ def data_urls(center_code, period, version=None):
 
 def targets():
     """Every bulletin of a month: one per center, in order, and the whole city ('all')."""
-    from portal.models import ServiceCenter
-
     return [*ServiceCenter.objects.order_by("sort_order", "code").values_list("code", flat=True), ALL]
 
 
 def resolve_center(code):
     """A ServiceCenter for a code, None for 'all'; BulletinError for an unknown code."""
-    from portal.models import ServiceCenter
-
     if code in (None, "", ALL):
         return None
     center = ServiceCenter.objects.filter(code=code).first()
@@ -285,8 +278,6 @@ def resolve_center(code):
 
 def compute(center, period):
     """The statistics dict for a center (None = the whole city) and a month."""
-    from . import statistics
-
     try:
         return statistics.compute(center.code if center else ALL, period)
     except statistics.StatisticsError as exc:
@@ -295,10 +286,6 @@ def compute(center, period):
 
 def bulletin_index():
     """The archive page (/bulletins/); created under the site's root page when missing."""
-    from wagtail.models import Site
-
-    from .models import BulletinIndexPage
-
     index = BulletinIndexPage.objects.first()
     if index is not None:
         return index
@@ -311,10 +298,6 @@ def bulletin_index():
 
 
 def publish_default():
-    from wagtail.models import Site
-
-    from .models import BulletinSettings
-
     site = Site.objects.filter(is_default_site=True).first()
     settings_obj = BulletinSettings.for_site(site) if site else BulletinSettings.objects.first()
     return bool(settings_obj and settings_obj.publish_directly)
@@ -323,14 +306,10 @@ def publish_default():
 def _store_pdf(page, pdf_bytes, replace):
     """Store the PDF as a Wagtail Document: replace the file in place, or make a new document
     (for a draft of a live page, so the public file keeps matching the published figures)."""
-    from wagtail.documents import get_document_model
-
     Document = get_document_model()
     filename = f"bulletin-{page.slug}.pdf"
     document = page.pdf if (replace and page.pdf_id) else None
     if document is None:
-        from wagtail.models import Collection
-
         root = Collection.get_first_root_node() or Collection.add_root(name="Root")
         document = Document(title=page.title, collection=root)
     else:
@@ -348,8 +327,6 @@ def _store_pdf(page, pdf_bytes, replace):
 def _current(center, period):
     """The bulletin page of (center, period) and the object to build on: its latest draft when it
     has unpublished changes (so an editor's narrative is kept), else the page itself."""
-    from .models import BulletinPage
-
     page = BulletinPage.objects.filter(center=center, period=period).first()
     if page is None:
         return None, None
@@ -364,10 +341,6 @@ def build_bulletin(period, center_code=ALL, publish=None, user=None):
     publish: True/False, or None for BulletinSettings.publish_directly. The statistics and the PDF
     are computed before the write transaction, which then only stores the results (short locks).
     """
-    from . import corrections, opendata
-    from . import pdf as pdf_module
-    from .models import BulletinPage
-
     period = parse_period(period)
     center = resolve_center(center_code)
     if publish is None:
@@ -437,8 +410,6 @@ def build_bulletin(period, center_code=ALL, publish=None, user=None):
 def document_is_unpublished_pdf(document):
     """A bulletin's PDF (the file of a bulletin row, or a file this module named
     `bulletin-….pdf`) that is not the PDF of a live bulletin: it stays private (portal/media.py)."""
-    from .models import BulletinPage
-
     name = (document.file.name or "").rsplit("/", 1)[-1]
     links = BulletinPage.objects.filter(pdf_id=document.pk)
     if not name.startswith("bulletin-") and not links.exists():
@@ -447,8 +418,6 @@ def document_is_unpublished_pdf(document):
 
 
 def _delete_document(pk):
-    from wagtail.documents import get_document_model
-
     document = get_document_model().objects.filter(pk=pk).first()
     if document is not None:
         document.file.delete(save=False)
@@ -467,8 +436,6 @@ def build_month(period, publish=None, user=None, center_code=None):
 
 def record_failure(period, center_code, exc, tb=""):
     """Record (or refresh) the unresolved failure of one bulletin build for editors to see."""
-    from .models import BulletinBuildFailure
-
     try:
         center = resolve_center(center_code)
     except BulletinError:
@@ -485,8 +452,6 @@ def record_failure(period, center_code, exc, tb=""):
 
 
 def resolve_failures(center, period):
-    from .models import BulletinBuildFailure
-
     BulletinBuildFailure.objects.filter(period=period, center=center, resolved=False).update(resolved=True)
 
 
@@ -496,8 +461,6 @@ def seed_demo(stdout=None, small=False, today=None):
     Full demo: the whole city for each of the last twelve months and every center for last month;
     small (tests): last month for every center and the city. Existing bulletins are left alone.
     """
-    from .models import BulletinPage
-
     last = previous_period(today)
     wanted = [(code, last) for code in targets()]
     if not small:
@@ -522,8 +485,6 @@ def seed_demo(stdout=None, small=False, today=None):
 
 def home_panel(request):
     """The latest published bulletin (the whole city's first) for the home page, or None."""
-    from .models import BulletinPage
-
     live = BulletinPage.objects.live().select_related("center")
     period = live.order_by("-period").values_list("period", flat=True).first()
     if period is None:

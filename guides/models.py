@@ -30,6 +30,7 @@ from core import pageviews
 from portal.forms import PortalPageForm
 from portal.models import Department, ServiceCenter
 
+from .bundles import bundle_summary
 from .choices import (
     AUDIENCE_CHOICES,
     AUDIENCE_PERSON,
@@ -41,9 +42,11 @@ from .choices import (
     REQUIREMENT_CHOICES,
     power_field,
 )
+from .completeness import completeness
 from .fees import FeeApprovalTask, FeeBasis, FeeItem, FeeItemQuerySet, PublishedFeeItemManager  # noqa: F401 (models of this app)
 from .forms import GuidePageForm
 from .handling_rules import RULE_CODES, HandlingRulesMixin, rule_field
+from .pinyin import pinyin_keys
 from .validation import scalar_errors
 
 
@@ -109,8 +112,6 @@ class CompletenessPanel(Panel):
             revision = Page.objects.get(pk=pk).get_latest_revision() if pk else None
             if revision is not None:
                 try:
-                    from .completeness import completeness
-
                     result = completeness(revision.as_object())
                     saved_at = revision.created_at
                 except (ValueError, AttributeError):  # a damaged revision: show nothing rather than fail
@@ -288,8 +289,6 @@ class GuidePage(RoutablePageMixin, HandlingRulesMixin, Page):
         """Every write (also guides/bulk.py): pinyin keys; 其他说明 whitelisted (portal/richtext.py)."""
         from portal.richtext import clean_rich_text
 
-        from .pinyin import pinyin_keys
-
         self.pinyin_initial, self.pinyin = pinyin_keys(self.title)
         self.notes = clean_rich_text(self.notes)
 
@@ -332,8 +331,6 @@ class GuidePage(RoutablePageMixin, HandlingRulesMixin, Page):
 
     @cached_property
     def completeness(self):
-        from .completeness import completeness
-
         return completeness(self)
 
     def clean(self):
@@ -479,8 +476,6 @@ class LifeEventPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        from .bundles import bundle_summary
-
         context["bundle"] = bundle_summary(self.items(), parallel=self.parallel)
         return context
 

@@ -11,9 +11,10 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
-from core import panels
+from core import pageviews, panels
 
 from .forms import NoticePageForm, PortalPageForm
+from .richtext import clean_rich_text
 
 
 class ServiceCenter(index.Indexed, models.Model):
@@ -149,8 +150,6 @@ class StandardPage(Page):
         verbose_name = _("普通页面")
 
     def save(self, *args, **kwargs):
-        from .richtext import clean_rich_text
-
         self.body = clean_rich_text(self.body)
         return super().save(*args, **kwargs)
 
@@ -231,10 +230,8 @@ class NoticeIndexPage(Page):
         verbose_name = _("通知公告目录")
 
     def get_context(self, request, *args, **kwargs):
-        from .notices import listing_context
-
         context = super().get_context(request, *args, **kwargs)
-        context.update(listing_context(self, request))
+        context.update(pageviews.view("portal.notice_listing")(self, request))  # portal/notices.py
         return context
 
 
@@ -275,8 +272,6 @@ class NoticePage(Page):
         indexes = [models.Index(fields=["pinned", "date"])]
 
     def save(self, *args, **kwargs):
-        from .richtext import clean_rich_text
-
         self.body = clean_rich_text(self.body)
         # The center follows the index page the notice lives under, so listings can filter by it.
         parent = self.get_parent() if self.pk or self.path else None

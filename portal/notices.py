@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from core import pageviews
+
 from .models import NOTICE_CATEGORIES, NoticeIndexPage, NoticePage
 
 CATEGORY_LABELS = dict(NOTICE_CATEGORIES)
@@ -26,6 +28,7 @@ def visible_notices(within=None, category=None):
     return notices.select_related("center").order_by("-pinned", "-date", "-first_published_at", "-pk")
 
 
+@pageviews.register("portal.notice_listing")
 def listing_context(index, request):
     category = request.GET.get("category", "")
     if category not in CATEGORY_LABELS:

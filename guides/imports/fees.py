@@ -9,6 +9,7 @@ from core.tabular import (
     parse_decimal,
 )
 from portal import codes
+from portal.roles import scope_for
 
 from ..models import (
     FeeBasis,
@@ -132,8 +133,6 @@ def fee_scope(user):
     None when there is no limit (the command line, a superuser)."""
     if user is None or user.is_superuser:
         return None
-    from portal.roles import scope_for
-
     return scope_for(user).covers_department
 
 
