@@ -6,6 +6,10 @@
   context manager around a bulk write (the catalog import). Search registers its batched
   index refresh (search.indexing.deferred), so guides never imports search.
 
+- Searchable pages: `register_searchable(kind, queryset)`; an app declares which of its pages
+  search indexes (portal: notices, disclosures: bulletins) and `queryset()` gives the live,
+  public ones. Search builds a document of each kind it knows and imports no app by label.
+
 Apps register in their AppConfig.ready().
 """
 
@@ -13,6 +17,7 @@ import contextlib
 
 _HEALTH_CHECKS = {}
 _BULK_WRITE_WRAPPERS = []
+_SEARCHABLE = {}
 
 
 def register_health_check(name, check):
@@ -35,3 +40,12 @@ def bulk_write():
         for factory in _BULK_WRITE_WRAPPERS:
             stack.enter_context(factory())
         yield
+
+
+def register_searchable(kind, queryset):
+    _SEARCHABLE[kind] = queryset
+
+
+def searchables():
+    """{kind: queryset function}, in the order the apps registered them."""
+    return dict(_SEARCHABLE)

@@ -8,6 +8,7 @@ class DisclosuresConfig(AppConfig):
 
     def ready(self):
         from core import panels, schedules
+        from core.registries import register_searchable
         from portal import media
 
         from . import bulletin_views, bulletins, tasks, workdays  # noqa: F401 (bulletin_views: page views)
@@ -19,3 +20,4 @@ class DisclosuresConfig(AppConfig):
         # A bulletin's PDF is public only while it is the PDF of a live bulletin.
         media.register_private_document_check(bulletins.document_is_unpublished_pdf)
         panels.register_home_panel(30, "disclosures/bulletin_home_panel.html", bulletins.home_panel)
+        register_searchable("bulletin", bulletins.searchable_bulletins)

@@ -496,3 +496,8 @@ def home_panel(request):
     rows = [row for row in tables.summary_rows(page_data(bulletin)) if not row["key"].startswith("authorization")]
     index = bulletin.get_parent()
     return {"bulletin": bulletin, "rows": rows, "index_url": index.url if index else "/bulletins/"}
+
+
+def searchable_bulletins():
+    """Every live, public bulletin (search indexes them: core.registries.register_searchable)."""
+    return BulletinPage.objects.live().public().select_related("center").order_by("pk")

@@ -9,6 +9,7 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from core import panels, schedules
+        from core.registries import register_searchable
 
         from . import editorial, notices
         from . import schedules as portal_schedules  # noqa: F401 (registers the portal's jobs)
@@ -17,6 +18,7 @@ class PortalConfig(AppConfig):
 
         # Editorial: the home page's latest-notices panel and the weekly review digest.
         panels.register_home_panel(10, "portal/notices_panel.html", notices.home_panel)
+        register_searchable("notice", notices.searchable_notices)
         schedules.register(
             "editorial-review-digest",
             "portal.editorial.send_review_digests",

@@ -28,6 +28,11 @@ def visible_notices(within=None, category=None):
     return notices.select_related("center").order_by("-pinned", "-date", "-first_published_at", "-pk")
 
 
+def searchable_notices():
+    """Every live, public notice (search indexes them: core.registries.register_searchable)."""
+    return NoticePage.objects.live().public().select_related("center").order_by("pk")
+
+
 @pageviews.register("portal.notice_listing")
 def listing_context(index, request):
     category = request.GET.get("category", "")
