@@ -13,6 +13,7 @@ from wagtail.snippets.models import register_snippet
 
 from core import pageviews, panels
 
+from .choices import NOTICE_CATEGORIES
 from .forms import NoticePageForm, PortalPageForm
 from .richtext import clean_rich_text
 
@@ -192,14 +193,6 @@ class EditorialRole(models.Model):
 
     def __str__(self):
         return self.group.name
-
-
-NOTICE_CATEGORIES = [
-    ("notice", _("通知")),
-    ("announcement", _("公告")),
-    ("publicity", _("公示")),
-    ("interpretation", _("政策解读")),
-]
 
 
 class NoticeIndexPage(Page):

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core import pageviews
 
-from .models import NOTICE_CATEGORIES, NoticeIndexPage, NoticePage
+from .choices import NOTICE_CATEGORIES
+from .models import NoticeIndexPage, NoticePage
 
 CATEGORY_LABELS = dict(NOTICE_CATEGORIES)
 
