@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 COUNT = int(os.environ.get("BENCH_IMPORT_ITEMS", "5000"))
 SETUP = (
     "from portal import demo as p; p.seed(); "
-    "from guides import demo as g; g.seed_themes(); home = p.HomePage.objects.first(); g.ensure_index_pages(home)"
+    "from guides import demo as g; g.seed_themes(); home = p.HomePage.objects.first(); from guides.tree import ensure_index_pages; ensure_index_pages(home)"
 )
 CENTERS = {
     "city": ["scjg", "gaj", "rsj", "wjw", "wgl", "xf", "zrzy", "zjj", "sw", "mz", "jt", "sthj", "yb", "bdc", "gjj"],

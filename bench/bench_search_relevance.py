@@ -127,7 +127,7 @@ def inner():
     import django
 
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.production")
     if os.environ.get("BENCH_ELASTICSEARCH_URL"):
         os.environ["ELASTICSEARCH_INDEX_PREFIX"] = f"gongkai-bench-relevance-{os.getpid()}"
     django.setup()

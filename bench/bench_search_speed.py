@@ -51,7 +51,7 @@ QUERIES = [
 
 def _django():
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.production")
     os.environ.setdefault("GONGKAI_LOCAL", "1")
     import django
 

@@ -37,7 +37,7 @@ ITEMS = 5
 
 
 def _django():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.production")
     import django
 
     django.setup()
@@ -91,7 +91,7 @@ def _items():
 
 def _rows(month, count, centers, items, calendar, tz, start_no):
     """Tab-separated COPY lines for `count` cases received in `month`."""
-    from disclosures.cases import derive
+    from disclosures.imports import derive
 
     rng = random.Random(f"{month}")
     days = []
@@ -145,6 +145,7 @@ def load_cases():
     """COPY the month's cases and the history into disclosures_case, then ANALYZE."""
     from django.db import connection
 
+    from core import timezones
     from disclosures import workdays
     from portal.models import ServiceCenter
 
@@ -152,7 +153,7 @@ def load_cases():
     calendar = workdays.get_calendar()
     calendar.is_workday(datetime.date(PERIOD.year - 1, 1, 1))  # load the holidays now: no query during COPY
     calendar.add_working_days(PERIOD, 30)
-    tz = workdays.local_tz()
+    tz = timezones.local_tz()
     items = _items()
     centers = list(ServiceCenter.objects.order_by("sort_order").values_list("pk", flat=True))
     columns = (

@@ -1,7 +1,7 @@
 """Hostile uploads refused within a bounded time (issue 11: a 4.9 KB XLSX claiming
 A1:XFD1048576 took a gunicorn worker to its 30 s timeout).
 
-Reads each file with the catalog import's reader (portal.tabular.read_table with the catalog's
+Reads each file with the catalog import's reader (core.tabular.read_table with the catalog's
 row limit) and reports the wall time until the refusal: the gap-dimension workbook, a 400,000-row
 CSV and a workbook whose sheet inflates to 300 MB (checked before parsing). Target: under 5 s
 each, far below a worker's timeout; no database is needed.
@@ -22,8 +22,8 @@ def run():
     django.setup()
     from django.conf import settings
 
+    from core.tabular import TabularError, read_table
     from guides.catalog_format import ALIASES, REQUIRED_COLUMNS
-    from portal.tabular import TabularError, read_table
 
     files = [
         ("gap-dimension XLSX (claims A1:XFD1048576)", "gap.xlsx", gap_dimension_xlsx()),

@@ -62,7 +62,7 @@ def server_env(state_dir, database_url=None, **extra):
     env = {key: value for key, value in os.environ.items() if key not in _STRIPPED}
     env.update(
         {
-            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "DJANGO_SETTINGS_MODULE": "portal.settings.production",
             "GONGKAI_LOCAL": "1",
             "GONGKAI_STATE_DIR": str(state_dir),
             "DATABASE_URL": database_url or f"sqlite:///{Path(state_dir) / 'gongkai.sqlite3'}",
@@ -479,7 +479,7 @@ def django_test_database():
     import django
     from django.test.utils import setup_databases, setup_test_environment, teardown_databases, teardown_test_environment
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.production")
     django.setup()
     setup_test_environment()
     old_config = setup_databases(verbosity=0, interactive=False)

@@ -24,7 +24,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 
-os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
+os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings.production"
 os.environ["GONGKAI_LOCAL"] = "1"
 for path in (str(ROOT), str(BENCH)):
     if path not in sys.path:

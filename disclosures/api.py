@@ -1,6 +1,6 @@
 """HTTP endpoints for the fee schedule (page, downloads, /api/fees/) and the case push API.
 
-Views stay thin: the fee logic is in disclosures/fees.py, case validation in disclosures/cases.py.
+Views stay thin: the fee logic is in disclosures/fees.py, case validation in disclosures/imports.py.
 """
 
 import json
@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
+from core.tabular import Problem, printable
 from portal.models import ServiceCenter
-from portal.tabular import Problem, printable
 
-from . import cases, fees
+from . import fees
+from . import imports as cases
 from .models import CenterApiToken
 
 MAX_PUSH_CASES = 1000

@@ -4,11 +4,17 @@ Only published bulletins are public, and the data always comes from the frozen f
 live page, so every file matches what the page shows.
 """
 
-from django.http import FileResponse, HttpResponse, JsonResponse
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from . import bulletins, datafiles, opendata
+from core import pageviews
+from core.http import json_response
+from portal.models import ServiceCenter
+
+from . import bulletins, corrections, datafiles, opendata
+from .models import BulletinPage
 
 LIST_PAGE_SIZE = 100
 CONTENT_TYPES = {
@@ -19,17 +25,13 @@ CONTENT_TYPES = {
 }
 
 
-def _json(payload, status=200):
-    return JsonResponse(payload, status=status, json_dumps_params={"ensure_ascii": False})
-
-
 def not_found(request, *args, **kwargs):
-    return _json({"error": _("未找到该通报。请检查中心编码和统计月份（YYYY-MM），仅提供已发布的通报。")}, status=404)
+    return json_response(
+        {"error": _("未找到该通报。请检查中心编码和统计月份（YYYY-MM），仅提供已发布的通报。")}, status=404
+    )
 
 
 def _live_bulletin(center, period):
-    from .models import BulletinPage
-
     try:
         period = bulletins.parse_period(period)
     except bulletins.BulletinError:
@@ -42,10 +44,6 @@ def _live_bulletin(center, period):
 @require_GET
 def bulletin_list(request):
     """Every published bulletin, newest first, with the URLs of its data."""
-    from django.core.paginator import Paginator
-
-    from .models import BulletinPage
-
     pages = (
         BulletinPage.objects.live().select_related("center").order_by("-period", "center__sort_order", "center__code")
     )
@@ -57,11 +55,11 @@ def bulletin_list(request):
     year = request.GET.get("year", "")
     if year:
         if not (year.isascii() and year.isdigit() and 2000 <= int(year) <= 2100):
-            return _json({"error": _("year 应为 2000–2100 之间的四位年份")}, status=400)
+            return json_response({"error": _("year 应为 2000–2100 之间的四位年份")}, status=400)
         pages = pages.filter(period__year=int(year))
     page_number = request.GET.get("page", "")
     if page_number and not (page_number.isascii() and page_number.isdigit() and 0 < int(page_number) < 100_000):
-        return _json({"error": _("page 应为正整数")}, status=400)
+        return json_response({"error": _("page 应为正整数")}, status=400)
     page_obj = Paginator(pages, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     results = []
     for page in page_obj.object_list:
@@ -80,7 +78,7 @@ def bulletin_list(request):
                 **{fmt: request.build_absolute_uri(url) for fmt, url in urls.items()},
             }
         )
-    return _json(
+    return json_response(
         {
             "total": page_obj.paginator.count,
             "page": page_obj.number,
@@ -119,7 +117,7 @@ def datapackage(request, page, data, version=None):
         description=_("%(title)s的开放数据；指标定义见数据字典 %(url)s")
         % {"title": title, "url": request.build_absolute_uri("/data/dictionary/")},
     )
-    return _json(descriptor)
+    return json_response(descriptor)
 
 
 def serve_data(request, page, data, fmt, version=None):
@@ -129,7 +127,7 @@ def serve_data(request, page, data, fmt, version=None):
     if fmt == "datapackage":
         return datapackage(request, page, data, version)
     if fmt == "json":
-        return _json(data)
+        return json_response(data)
     previous, last_year = opendata.neighbours(data["center"], page.period)
     if fmt == "csv":
         content = datafiles.to_csv(
@@ -169,8 +167,6 @@ def _pdf_response(request, document, filename):
 @require_GET
 def bulletin_version(request, center, period, version, fmt):
     """/api/bulletins/<center>/<YYYY-MM>/v<N>.<fmt>: any version of a corrected bulletin."""
-    from . import corrections
-
     page = _live_bulletin(center, period)
     if page is None:
         return not_found(request)
@@ -182,3 +178,57 @@ def bulletin_version(request, center, period, version, fmt):
     if fmt == "json":
         data = {**data, "url": page.full_url}
     return serve_data(request, page, data, fmt, version=int(version))
+
+
+# --- The bulletin pages' context (their models call these by name, core.pageviews) ----------
+
+ARCHIVE_PAGE_SIZE = 24
+
+
+@pageviews.register("disclosures.bulletin_archive")
+def archive_context(index_page, request):
+    """The archive (/bulletins/): filters by center and year, pagination."""
+    pages = BulletinPage.objects.live().child_of(index_page).select_related("center")
+    years = [d.year for d in pages.dates("period", "year", order="DESC")]
+    centers = list(ServiceCenter.objects.order_by("sort_order", "code").values_list("code", "name"))
+    center = request.GET.get("center", "")
+    year = request.GET.get("year", "")
+    if center == bulletins.ALL:
+        pages = pages.filter(center__isnull=True)
+    elif center in dict(centers):
+        pages = pages.filter(center__code=center)
+    else:
+        center = ""
+    if year.isdigit() and int(year) in years:
+        pages = pages.filter(period__year=int(year))
+    else:
+        year = ""
+    pages = pages.order_by("-period", "center__sort_order", "center__code")
+    page_obj = Paginator(pages, ARCHIVE_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = "&".join(f"{key}={value}" for key, value in (("center", center), ("year", year)) if value)
+    return {
+        "bulletins": page_obj.object_list,
+        "page_obj": page_obj,
+        "query_without_page": f"{query}&" if query else "",
+        "centers": [(bulletins.ALL, bulletins.city_name()), *centers],
+        "years": years,
+        "selected_center": center,
+        "selected_year": str(year),
+    }
+
+
+@pageviews.register("disclosures.bulletin")
+def bulletin_context(page, request):
+    """One bulletin: the frozen figures, charts, tables, definitions, downloads and citation."""
+    revision_id = page.live_revision_id if page.live else page.latest_revision_id
+    b = bulletins.page_presentation(
+        page, revision_id=revision_id, sort=request.GET.get("sort", ""), order=request.GET.get("order", "")
+    )
+    return {
+        "b": b,
+        "downloads": bulletins.data_urls(page.center_code, page.period),
+        "versions": corrections.versions(b["data"], page.center_code, page.period),
+        "series_url": f"/data/series/?center={page.center_code}&metric=on_time_rate",
+        "published_at": page.first_published_at,
+        "updated_at": page.last_published_at,
+    }

@@ -6,78 +6,41 @@ case data never silently change what was published; rebuilding makes a new revis
 page, which editors can compare and publish.
 """
 
-import calendar
-import datetime
-import re
-
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from wagtail.documents import get_document_model
+from wagtail.models import Collection, Site
+from wagtail.rich_text import expand_db_html as expand
 
+from portal.models import ServiceCenter
 from portal.richtext import clean_rich_text
 
 from . import bulletin_tables as tables
-from . import charts
+from . import charts, comparison, corrections, opendata, statistics
+from . import pdf as pdf_module
+from .bulletin_data import (  # noqa: F401 (bulletins.ALL, bulletins.parse_period, … as before)
+    ALL,
+    PERIOD_RE,
+    BulletinError,
+    bulletin_slug,
+    bulletin_title,
+    city_name,
+    data_urls,
+    format_period,
+    page_data,
+    parse_period,
+    period_end,
+    period_label,
+    previous_period,
+)
+from .models import BulletinBuildFailure, BulletinIndexPage, BulletinPage, BulletinSettings
 
 
 def expand_db_html(html):
-    from wagtail.rich_text import expand_db_html as expand
-
     return expand(html)
-
-
-ALL = "all"
-PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-class BulletinError(Exception):
-    """Bad input for a bulletin build (period, center): a message fit to show the editor."""
-
-
-def parse_period(value):
-    """'2026-10' -> date(2026, 10, 1); a clear error for anything else."""
-    if isinstance(value, datetime.date):
-        return value.replace(day=1)
-    match = PERIOD_RE.match(str(value or "").strip())
-    if not match:
-        raise BulletinError(_("统计月份“%(value)s”格式不正确，应为 YYYY-MM，例如 2026-10。") % {"value": value})
-    year, month = int(match.group(1)), int(match.group(2))
-    if not (1 <= month <= 12) or year < 2000:
-        raise BulletinError(_("统计月份“%(value)s”不存在。") % {"value": value})
-    return datetime.date(year, month, 1)
-
-
-def format_period(period):
-    return f"{period.year:04d}-{period.month:02d}"
-
-
-def period_label(period):
-    return _("%(year)s年%(month)s月") % {"year": period.year, "month": period.month}
-
-
-def period_end(period):
-    return period.replace(day=calendar.monthrange(period.year, period.month)[1])
-
-
-def previous_period(today=None):
-    """The month before `today` (local date): what a scheduled build covers."""
-    today = today or timezone.localdate()
-    first = today.replace(day=1)
-    return (first - datetime.timedelta(days=1)).replace(day=1)
-
-
-def city_name():
-    return _("全市")
-
-
-def bulletin_title(center_name, period):
-    return _("%(center)s%(period)s运行情况通报") % {"center": center_name, "period": period_label(period)}
-
-
-def bulletin_slug(center_code, period):
-    return f"{center_code}-{format_period(period)}"
 
 
 # --- The public data of a bulletin -------------------------------------------------------------
@@ -88,8 +51,6 @@ FROZEN_FIELDS = ("counts", "figures", "ranking", "departments", "trend")
 def issuer(data):
     """The issuing center and the city of a bulletin, for the PDF cover and the citation: a
     center issues its own bulletin; the whole city's is issued by the city-level center."""
-    from portal.models import ServiceCenter
-
     city_center = ServiceCenter.objects.filter(parent__isnull=True).order_by("sort_order", "code").first()
     city = city_center.name.removesuffix("政务服务中心") if city_center else ""
     if data.get("center") == ALL:
@@ -99,25 +60,6 @@ def issuer(data):
         name = data.get("center_name") or ""
         scope = name
     return {"name": name, "city": city, "scope": scope}
-
-
-def page_data(page):
-    """The DESIGN.md JSON of a bulletin page from its frozen fields (plus overdue etc.)."""
-    data = {
-        "center": page.center.code if page.center_id else ALL,
-        "center_name": page.center.name if page.center_id else city_name(),
-        "period": format_period(page.period),
-        "title": page.title,
-        "counts": page.counts or {},
-        "figures": page.figures or {},
-        "ranking": page.ranking or [],
-        "departments": page.departments or [],
-    }
-    for key, value in (page.extra or {}).items():
-        data.setdefault(key, value)
-    data["trend"] = page.trend or []
-    data["has_cases"] = bool(data["counts"].get("received") or data["counts"].get("completed") or data.get("overdue"))
-    return data
 
 
 def freeze(page, stats):
@@ -150,8 +92,6 @@ def presentation(
     """Everything the page template and the PDF show, computed once from the frozen data.
 
     neighbours: last month's and last year's frozen data of the same center (环比/同比)."""
-    from . import comparison
-
     compared = comparison.tables(data, neighbours[0], neighbours[1], sort=sort, order=order)
     summary = tables.summary_rows(data)
     headline_keys = ("received", "completed", "on_time_rate", "same_day_rate", "entry_rate")
@@ -206,8 +146,6 @@ def presentation(
 
 def page_presentation(page, revision_id=None, sort="", order=""):
     """presentation() of a BulletinPage (live, draft preview or revision object)."""
-    from . import opendata
-
     narrative = mark_safe(expand_db_html(clean_rich_text(page.narrative))) if page.narrative else ""
     data = page_data(page)
     return presentation(
@@ -234,7 +172,6 @@ def permalink(index, slug):
     """
     if index is None:
         return ""
-    from wagtail.models import Site
 
     site = next((root for root in Site.get_site_root_paths() if index.url_path.startswith(root.root_path)), None)
     if site is None:
@@ -243,38 +180,13 @@ def permalink(index, slug):
     return f"{site.root_url}{path}{slug}/"
 
 
-def data_urls(center_code, period, version=None):
-    """Stable public URLs of a bulletin's data: JSON, PDF, CSV, XLSX, datapackage.json; with
-    `version`, the URLs of that earlier version (kept after a correction)."""
-    base = f"/api/bulletins/{center_code}/{format_period(period)}"
-    if version:
-        base = f"{base}/v{version}"
-        return {fmt: f"{base}.{fmt}" for fmt in ("json", "pdf", "csv", "xlsx")} | {
-            "datapackage": f"{base}/datapackage.json"
-        }
-    return {
-        "json": f"{base}/",
-        "pdf": f"{base}.pdf",
-        "csv": f"{base}.csv",
-        "xlsx": f"{base}.xlsx",
-        "datapackage": f"{base}/datapackage.json",
-    }
-
-
-# --- Building ----------------------------------------------------------------------------------
-
-
 def targets():
     """Every bulletin of a month: one per center, in order, and the whole city ('all')."""
-    from portal.models import ServiceCenter
-
     return [*ServiceCenter.objects.order_by("sort_order", "code").values_list("code", flat=True), ALL]
 
 
 def resolve_center(code):
     """A ServiceCenter for a code, None for 'all'; BulletinError for an unknown code."""
-    from portal.models import ServiceCenter
-
     if code in (None, "", ALL):
         return None
     center = ServiceCenter.objects.filter(code=code).first()
@@ -285,8 +197,6 @@ def resolve_center(code):
 
 def compute(center, period):
     """The statistics dict for a center (None = the whole city) and a month."""
-    from . import statistics
-
     try:
         return statistics.compute(center.code if center else ALL, period)
     except statistics.StatisticsError as exc:
@@ -295,10 +205,6 @@ def compute(center, period):
 
 def bulletin_index():
     """The archive page (/bulletins/); created under the site's root page when missing."""
-    from wagtail.models import Site
-
-    from .models import BulletinIndexPage
-
     index = BulletinIndexPage.objects.first()
     if index is not None:
         return index
@@ -311,10 +217,6 @@ def bulletin_index():
 
 
 def publish_default():
-    from wagtail.models import Site
-
-    from .models import BulletinSettings
-
     site = Site.objects.filter(is_default_site=True).first()
     settings_obj = BulletinSettings.for_site(site) if site else BulletinSettings.objects.first()
     return bool(settings_obj and settings_obj.publish_directly)
@@ -323,14 +225,10 @@ def publish_default():
 def _store_pdf(page, pdf_bytes, replace):
     """Store the PDF as a Wagtail Document: replace the file in place, or make a new document
     (for a draft of a live page, so the public file keeps matching the published figures)."""
-    from wagtail.documents import get_document_model
-
     Document = get_document_model()
     filename = f"bulletin-{page.slug}.pdf"
     document = page.pdf if (replace and page.pdf_id) else None
     if document is None:
-        from wagtail.models import Collection
-
         root = Collection.get_first_root_node() or Collection.add_root(name="Root")
         document = Document(title=page.title, collection=root)
     else:
@@ -348,8 +246,6 @@ def _store_pdf(page, pdf_bytes, replace):
 def _current(center, period):
     """The bulletin page of (center, period) and the object to build on: its latest draft when it
     has unpublished changes (so an editor's narrative is kept), else the page itself."""
-    from .models import BulletinPage
-
     page = BulletinPage.objects.filter(center=center, period=period).first()
     if page is None:
         return None, None
@@ -364,10 +260,6 @@ def build_bulletin(period, center_code=ALL, publish=None, user=None):
     publish: True/False, or None for BulletinSettings.publish_directly. The statistics and the PDF
     are computed before the write transaction, which then only stores the results (short locks).
     """
-    from . import corrections, opendata
-    from . import pdf as pdf_module
-    from .models import BulletinPage
-
     period = parse_period(period)
     center = resolve_center(center_code)
     if publish is None:
@@ -437,8 +329,6 @@ def build_bulletin(period, center_code=ALL, publish=None, user=None):
 def document_is_unpublished_pdf(document):
     """A bulletin's PDF (the file of a bulletin row, or a file this module named
     `bulletin-….pdf`) that is not the PDF of a live bulletin: it stays private (portal/media.py)."""
-    from .models import BulletinPage
-
     name = (document.file.name or "").rsplit("/", 1)[-1]
     links = BulletinPage.objects.filter(pdf_id=document.pk)
     if not name.startswith("bulletin-") and not links.exists():
@@ -447,8 +337,6 @@ def document_is_unpublished_pdf(document):
 
 
 def _delete_document(pk):
-    from wagtail.documents import get_document_model
-
     document = get_document_model().objects.filter(pk=pk).first()
     if document is not None:
         document.file.delete(save=False)
@@ -467,8 +355,6 @@ def build_month(period, publish=None, user=None, center_code=None):
 
 def record_failure(period, center_code, exc, tb=""):
     """Record (or refresh) the unresolved failure of one bulletin build for editors to see."""
-    from .models import BulletinBuildFailure
-
     try:
         center = resolve_center(center_code)
     except BulletinError:
@@ -485,8 +371,6 @@ def record_failure(period, center_code, exc, tb=""):
 
 
 def resolve_failures(center, period):
-    from .models import BulletinBuildFailure
-
     BulletinBuildFailure.objects.filter(period=period, center=center, resolved=False).update(resolved=True)
 
 
@@ -496,8 +380,6 @@ def seed_demo(stdout=None, small=False, today=None):
     Full demo: the whole city for each of the last twelve months and every center for last month;
     small (tests): last month for every center and the city. Existing bulletins are left alone.
     """
-    from .models import BulletinPage
-
     last = previous_period(today)
     wanted = [(code, last) for code in targets()]
     if not small:
@@ -522,8 +404,6 @@ def seed_demo(stdout=None, small=False, today=None):
 
 def home_panel(request):
     """The latest published bulletin (the whole city's first) for the home page, or None."""
-    from .models import BulletinPage
-
     live = BulletinPage.objects.live().select_related("center")
     period = live.order_by("-period").values_list("period", flat=True).first()
     if period is None:
@@ -535,3 +415,8 @@ def home_panel(request):
     rows = [row for row in tables.summary_rows(page_data(bulletin)) if not row["key"].startswith("authorization")]
     index = bulletin.get_parent()
     return {"bulletin": bulletin, "rows": rows, "index_url": index.url if index else "/bulletins/"}
+
+
+def searchable_bulletins():
+    """Every live, public bulletin (search indexes them: core.registries.register_searchable)."""
+    return BulletinPage.objects.live().public().select_related("center").order_by("pk")

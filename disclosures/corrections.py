@@ -11,14 +11,13 @@ revision that was live before it, and that revision keeps its own figures and PD
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import bulletin_data, opendata
 from .bulletin_tables import format_rate
 
 MAX_CHANGES = 200
 
 
 def _observations(data):
-    from . import opendata
-
     return {
         (row["level"], row["center_code"], row["department_code"], row["metric"]): row
         for row in opendata.tidy_rows(data)
@@ -90,9 +89,7 @@ def earlier_version(page, version):
     """(frozen data, PDF document) of an earlier version of a live bulletin, or (None, None)."""
     from wagtail.models import Revision
 
-    from . import bulletins
-
-    data = bulletins.page_data(page)
+    data = bulletin_data.page_data(page)
     if version == (data.get("version") or 1):
         return data, page.pdf
     note = next((n for n in data.get("corrections") or [] if n.get("previous_version") == version), None)
@@ -102,13 +99,11 @@ def earlier_version(page, version):
     if revision is None:
         return None, None
     old = revision.as_object()
-    return bulletins.page_data(old), old.pdf
+    return bulletin_data.page_data(old), old.pdf
 
 
 def versions(data, center_code, period):
     """Every version of a bulletin, newest first: {"version", "date", "current", "urls", "note"}."""
-    from . import bulletins
-
     current = data.get("version") or 1
     notes = {n["version"]: n for n in data.get("corrections") or []}
     out = []
@@ -119,7 +114,7 @@ def versions(data, center_code, period):
                 "version": version,
                 "current": version == current,
                 "note": note,
-                "urls": bulletins.data_urls(center_code, period, version=version),
+                "urls": bulletin_data.data_urls(center_code, period, version=version),
             }
         )
     return out

@@ -3,10 +3,12 @@ its chart (/data/series/) and the data dictionary (/data/dictionary/)."""
 
 from urllib.parse import urlencode
 
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+
+from core.http import json_response
 
 from . import charts, datafiles, metrics, opendata, series
 from .bulletin_tables import format_rate
@@ -16,12 +18,6 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 SERIES_FIELDS = [*opendata.TIDY_FIELDS, "source"]
-
-
-def _json(payload, status=200):
-    response = JsonResponse(payload, status=status, json_dumps_params={"ensure_ascii": False})
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
 
 
 def _urls(query):
@@ -52,7 +48,7 @@ def series_api(request, fmt="json"):
     try:
         query = series.parse_query(request.GET)
     except series.SeriesError as exc:
-        return _json({"error": str(exc)}, status=400)
+        return json_response({"error": str(exc)}, status=400, cors=True)
     result = series.compute(query)
     for point in result["points"]:
         point["source"] = request.build_absolute_uri(point["source"]) if point["source"] else ""
@@ -79,16 +75,17 @@ def series_api(request, fmt="json"):
         schema_resource["schema"]["fields"].append(
             {"name": "source", "type": "string", "title": _("来源通报"), "description": _("该月数据所出自的通报网址")}
         )
-        return _json(
+        return json_response(
             opendata.package(
                 f"gongkai-series-{name}".lower(),
                 series.title(query),
                 [schema_resource],
                 homepage=request.build_absolute_uri(urls["page"]),
                 description=_("指标定义见数据字典 %(url)s") % {"url": request.build_absolute_uri("/data/dictionary/")},
-            )
+            ),
+            cors=True,
         )
-    return _json(
+    return json_response(
         {
             **query.as_params(),
             "center_name": query.center.name if query.center else str(_("全市")),
@@ -98,7 +95,8 @@ def series_api(request, fmt="json"):
             "points": result["points"],
             "missing": result["missing"],
             "urls": {key: request.build_absolute_uri(url) for key, url in _urls(query).items()},
-        }
+        },
+        cors=True,
     )
 
 

@@ -14,7 +14,7 @@ import json
 
 from django.utils.translation import gettext as _
 
-from portal.spreadsheets import append_row, safe_csv_writer
+from core.spreadsheets import append_row, safe_csv_writer
 
 from . import bulletin_tables as tables
 from . import comparison, metrics, opendata

@@ -14,11 +14,13 @@ import time
 from django.db import transaction
 from django.utils import timezone
 
-from guides.models import HANDLING_IMMEDIATE, GuidePage
+from core import timezones
+from guides.choices import HANDLING_IMMEDIATE
+from guides.models import GuidePage
 from portal.models import ServiceCenter
 
 from . import workdays
-from .cases import derive
+from .imports import derive
 from .models import Case
 from .statistics import add_months, month_bounds
 
@@ -55,7 +57,7 @@ def _items(center):
 def _month_cases(center, items, weights, month, volume, calendar, now):
     """The cases received in one month at one center (a list of unsaved Case objects)."""
     rng = random.Random(f"cases/{center.code}/{month:%Y-%m}")
-    tz = workdays.local_tz()
+    tz = timezones.local_tz()
     start, end = month_bounds(month)
     days = []
     day = month

@@ -15,9 +15,9 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.spreadsheets import append_row, safe_csv_writer
 from guides.models import FeeBasis, FeeItem, GuideFee
 from portal.models import Department, ServiceCenter
-from portal.spreadsheets import append_row, safe_csv_writer
 
 
 class FeeQueryError(ValueError):

@@ -4,9 +4,9 @@ Cases are the raw material of the monthly statistics; everything a statistic nee
 (on time? same day? due date?) is computed once at import, so the monthly figures are plain
 conditional counts in the database even with tens of millions of rows.
 
-The bulletin pages' fields live here (one migration history for the app); their behaviour
-(templates, routes, panels, context) comes from the mixins in `disclosures.bulletin_pages`,
-which the bulletin code owns.
+The bulletin pages are here whole (fields, panels, templates); what their pages show is
+computed by the bulletin code and handed over by the page views registered in
+disclosures/bulletin_views.py (core.pageviews), so these models import none of it.
 """
 
 import hashlib
@@ -16,17 +16,17 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, HelpPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField
 from wagtail.models import Page
+from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
+from core import pageviews
 from portal.forms import PortalPageForm
 from portal.models import Department, ServiceCenter
 from portal.richtext import clean_rich_text
-
-from .bulletin_pages import BulletinIndexPageMixin, BulletinPageMixin
 
 
 class Holiday(models.Model):
@@ -189,13 +189,16 @@ class CenterApiToken(models.Model):
         return cls.objects.select_related("center").filter(token_hash=hash_token(token), active=True).first()
 
 
-class BulletinIndexPage(BulletinIndexPageMixin, Page):
-    """The bulletin archive (/bulletins/)."""
+class BulletinIndexPage(Page):
+    """The bulletin archive (/bulletins/): filters by center and year, pagination, feed link."""
 
     base_form_class = PortalPageForm
 
     intro = RichTextField(_("导语"), blank=True)
 
+    template = "disclosures/bulletin_index_page.html"
+    subpage_types = ["disclosures.BulletinPage"]
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
     max_count = 1
 
     class Meta:
@@ -205,8 +208,13 @@ class BulletinIndexPage(BulletinIndexPageMixin, Page):
         self.intro = clean_rich_text(self.intro)
         return super().save(*args, **kwargs)
 
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context.update(pageviews.view("disclosures.bulletin_archive")(self, request))
+        return context
 
-class BulletinPage(BulletinPageMixin, Page):
+
+class BulletinPage(Page):
     """One monthly operation bulletin (运行情况通报) for a center, or the whole city (center empty).
 
     counts/figures/ranking/departments/trend freeze the output of
@@ -253,9 +261,42 @@ class BulletinPage(BulletinPageMixin, Page):
         ]
         indexes = [models.Index(fields=["period", "center"], name="bulletin_period_center")]
 
+    template = "disclosures/bulletin_page.html"
+    parent_page_types = ["disclosures.BulletinIndexPage"]
+    subpage_types = []
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("center", read_only=True),
+        FieldPanel("period", read_only=True),
+        FieldPanel("narrative"),
+        HelpPanel(
+            content=_(
+                "计数和指标在生成通报时冻结，不能在此修改；如需更正数据，请修正办件后重新运行"
+                "“build_bulletin”，系统会为本页生成新的修订版本。"
+            )
+        ),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("narrative"),
+        index.RelatedFields("center", [index.SearchField("name")]),
+        index.FilterField("period"),
+        index.FilterField("center"),
+    ]
+
     def save(self, *args, **kwargs):
         self.narrative = clean_rich_text(self.narrative)
         return super().save(*args, **kwargs)
+
+    @property
+    def center_code(self):
+        return self.center.code if self.center_id else "all"
+
+    def get_context(self, request, *args, **kwargs):
+        """The frozen figures, charts, tables, definitions, downloads and citation."""
+        context = super().get_context(request, *args, **kwargs)
+        context.update(pageviews.view("disclosures.bulletin")(self, request))
+        return context
 
 
 @register_setting(icon="date")
@@ -309,6 +350,5 @@ class BulletinBuildFailure(models.Model):
         return f"{self.period:%Y-%m} {self.center or _('全市')}: {self.error[:60]}"
 
 
-from . import workdays  # noqa: E402, F401  (connects the holiday-change signal)
 from .casedesk.models import CaseRating  # noqa: E402, F401  (好差评)
 from .feedback.models import Feedback, FeedbackEvent  # noqa: E402, F401  (the feedback app part)

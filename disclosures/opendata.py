@@ -11,7 +11,9 @@ center; the two changes are in percentage points for rates and in cases for coun
 
 from django.utils.translation import gettext as _
 
-from . import comparison, metrics
+from . import bulletin_data, comparison, metrics
+from .models import BulletinPage
+from .statistics import add_months
 
 ALL = "all"
 TIDY_FIELDS = [
@@ -123,16 +125,12 @@ def filter_rows(rows, level="", metric=""):
 def neighbours(center_code, period):
     """The frozen data of the same center's published bulletins last month and a year earlier
     (None where there is none): what 环比 and 同比 compare with. One query."""
-    from . import bulletins
-    from .models import BulletinPage
-    from .statistics import add_months
-
     wanted = {add_months(period, -1): "previous", add_months(period, -12): "last_year"}
     pages = BulletinPage.objects.live().filter(period__in=list(wanted)).select_related("center")
     pages = pages.filter(center__isnull=True) if center_code == ALL else pages.filter(center__code=center_code)
     found = {"previous": None, "last_year": None}
     for page in pages:
-        found[wanted[page.period]] = bulletins.page_data(page)
+        found[wanted[page.period]] = bulletin_data.page_data(page)
     return found["previous"], found["last_year"]
 
 

@@ -27,14 +27,15 @@ Definitions used for a month M (Asia/Shanghai calendar month):
 """
 
 import datetime
-import zoneinfo
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
+from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from guides.models import POWER_CODES, GuidePage, power_field
+from core.timezones import local_tz
+from guides.choices import POWER_CODES, power_field
+from guides.models import GuidePage
 from portal.models import Department, ServiceCenter
 
 from .feedback.stats import complaint_counts
@@ -70,17 +71,13 @@ def parse_period(period):
 
 
 def add_months(day, months):
-    index = day.year * 12 + day.month - 1 + months
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
-def _tz():
-    return zoneinfo.ZoneInfo(getattr(settings, "TIME_ZONE", None) or "Asia/Shanghai")
+    """The first day of the month `months` after (or before) the month of `day`."""
+    return day.replace(day=1) + relativedelta(months=months)
 
 
 def month_bounds(first_day):
     """[start, end) of a calendar month as aware datetimes in Asia/Shanghai."""
-    tz = _tz()
+    tz = local_tz()
     start = datetime.datetime.combine(first_day, datetime.time.min, tzinfo=tz)
     end = datetime.datetime.combine(add_months(first_day, 1), datetime.time.min, tzinfo=tz)
     return start, end

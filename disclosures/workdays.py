@@ -15,30 +15,18 @@ import contextlib
 import datetime
 import threading
 import uuid
-import zoneinfo
 from bisect import bisect_right
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+
+from core.timezones import local_date
+
+from .models import Holiday
 
 VERSION_KEY = "disclosures:holidays:version"
 _lock = threading.Lock()
 _calendars = {}  # version -> Calendar
-
-
-def local_tz():
-    return zoneinfo.ZoneInfo(getattr(settings, "TIME_ZONE", None) or "Asia/Shanghai")
-
-
-def local_date(moment):
-    """The Asia/Shanghai calendar day of an aware datetime (a date is returned unchanged)."""
-    if isinstance(moment, datetime.datetime):
-        if moment.tzinfo is None:
-            return moment.date()
-        return moment.astimezone(local_tz()).date()
-    return moment
 
 
 class Calendar:
@@ -56,8 +44,6 @@ class Calendar:
             return
         overrides = self._fixed
         if overrides is None:
-            from .models import Holiday
-
             rows = Holiday.objects.filter(date__year__in=missing).values_list("date", "is_workday")
             overrides = dict(rows)
         days = set(self._workdays)
@@ -154,10 +140,14 @@ def working_days_between(start, end):
     return get_calendar().working_days_between(start, end)
 
 
-@receiver(post_save, sender="disclosures.Holiday")
-@receiver(post_delete, sender="disclosures.Holiday")
 def _holiday_changed(**kwargs):
     clear_cache()
+
+
+def connect_signals():
+    """Every Holiday change bumps the calendar version (called in DisclosuresConfig.ready())."""
+    post_save.connect(_holiday_changed, sender=Holiday, dispatch_uid="disclosures.workdays.holiday_saved")
+    post_delete.connect(_holiday_changed, sender=Holiday, dispatch_uid="disclosures.workdays.holiday_deleted")
 
 
 # China's official holidays (国务院办公厅 notices) for the demo site and tests:
@@ -218,8 +208,6 @@ def official_holidays():
 
 def seed_official_holidays():
     """Create the official holiday rows that are missing (editors' changes are kept)."""
-    from .models import Holiday
-
     existing = set(Holiday.objects.values_list("date", flat=True))
     new = [Holiday(date=d, name=n, is_workday=w) for d, n, w in official_holidays() if d not in existing]
     Holiday.objects.bulk_create(new, batch_size=500)

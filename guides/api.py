@@ -16,6 +16,7 @@ from . import browsing, presentation
 from .completeness import completeness
 from .handling_rules import rules_of
 from .models import POWER_CODES, GuidePage, Theme, power_field
+from .serialization import legal_basis_dict, material_dict, step_dict
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -79,26 +80,11 @@ def item_detail(item, request):
             "acceptance_conditions": item.acceptance_conditions,
             "visits_required": item.visits_required,
             "online_url": item.online_url,
-            "steps": [
-                {"name": s.name, "description": s.description, "who": s.who, "time_limit": s.time_limit}
-                for s in item.steps.all()
-            ],
+            "steps": [step_dict(s) for s in item.steps.all()],
         },
-        "legal_basis": [
-            {"title": b.title, "issuer": b.issuer, "article": b.article, "url": b.url} for b in item.legal_basis.all()
-        ],
+        "legal_basis": [legal_basis_dict(b) for b in item.legal_basis.all()],
         "materials": [
-            {
-                "name": m.name,
-                "source": m.source,
-                "originals": m.originals,
-                "copies": m.copies,
-                "format": m.format,
-                "required": m.requirement,
-                "notes": m.notes,
-                "blank_form": _document(request, m.blank_form),
-                "sample": _document(request, m.sample),
-            }
+            material_dict(m, requirement_key="required", document=lambda m, name: _document(request, getattr(m, name)))
             for m in item.materials.all()
         ],
         "fees": [

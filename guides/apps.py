@@ -7,9 +7,9 @@ class GuidesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from portal.panels import register_home_panel
+        from core.panels import register_home_panel
 
-        from . import ownership, pagecache, panels  # noqa: F401 (ownership: move signal)
+        from . import ownership, pagecache, panels, views  # noqa: F401 (ownership: move signal; views: page views)
 
         register_home_panel(10, "guides/panels/popular_items.html", panels.popular_items)
         register_home_panel(20, "guides/panels/life_events.html", panels.life_events)

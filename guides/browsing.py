@@ -13,15 +13,8 @@ from django.utils.translation import gettext as _
 
 from portal import codes
 
-from .models import (
-    AUDIENCE_BOTH,
-    AUDIENCE_LEGAL,
-    AUDIENCE_PERSON,
-    HANDLING_CHOICES,
-    ITEM_TYPE_CHOICES,
-    GuidePage,
-    Theme,
-)
+from .choices import AUDIENCE_BOTH, AUDIENCE_LEGAL, AUDIENCE_PERSON, HANDLING_CHOICES, ITEM_TYPE_CHOICES
+from .models import GuidePage, Theme
 from .pinyin import LETTERS, OTHER
 
 FILTER_NAMES = ["audience", "theme", "center", "department", "type", "charges", "handling", "letter"]

@@ -28,8 +28,10 @@ from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 from modelcluster.models import get_all_child_m2m_relations, get_all_child_relations
-from wagtail.models import COMMENTS_RELATION_NAME, Page, PageLogEntry, Revision
+from wagtail.models import COMMENTS_RELATION_NAME, Page, PageLogEntry, ReferenceIndex, Revision
 from wagtail.signals import page_published, published
+
+from .wagtail_internals import content_path_hash, extract_references, path_position, tree_path
 
 BATCH = 500
 
@@ -192,8 +194,6 @@ def _update_indexes(model, pages, *, replace=False):
 
 def _update_reference_index(model, pages, *, replace=False):
     """ReferenceIndex rows for the pages, in one pass (create_or_update_for_object does one page)."""
-    from wagtail.models import ReferenceIndex
-
     if not ReferenceIndex.is_indexed(model):
         return
     content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
@@ -206,9 +206,7 @@ def _update_reference_index(model, pages, *, replace=False):
             ).delete()
     rows = []
     for page in pages:
-        for to_content_type_id, to_object_id, model_path, content_path in set(
-            ReferenceIndex._extract_references_from_object(page)
-        ):
+        for to_content_type_id, to_object_id, model_path, content_path in set(extract_references(page)):
             rows.append(
                 ReferenceIndex(
                     content_type=content_type,
@@ -218,7 +216,7 @@ def _update_reference_index(model, pages, *, replace=False):
                     to_object_id=to_object_id,
                     model_path=model_path,
                     content_path=content_path,
-                    content_path_hash=ReferenceIndex._get_content_path_hash(content_path),
+                    content_path_hash=content_path_hash(content_path),
                 )
             )
     ReferenceIndex.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
@@ -242,11 +240,11 @@ def create_pages(items, *, user=None, publish=True, log=True, send_signals=True,
         parent = Page.objects.get(pk=parent_pk)  # fresh path, numchild and url_path
         siblings = Page.objects.filter(path__startswith=parent.path, depth=parent.depth + 1)
         last = siblings.order_by("-path").values_list("path", flat=True).first()
-        position = Page._str2int(last[-Page.steplen :]) if last else 0
+        position = path_position(last[-Page.steplen :]) if last else 0
         slugs = set(siblings.values_list("slug", flat=True))
         for page in children:
             position += 1
-            page.path = Page._get_path(parent.path, parent.depth + 1, position)
+            page.path = tree_path(parent.path, parent.depth + 1, position)
             page.depth = parent.depth + 1
             page.numchild = 0
             base, suffix = page.slug, 1

@@ -8,8 +8,7 @@ pages. Comparing two records tells whether an import changes anything.
 
 from django.utils.translation import gettext_lazy as _
 
-from .handling_rules import RULE_CODES, rule_field
-from .models import (
+from .choices import (
     AUDIENCE_CHOICES,
     FORMAT_CHOICES,
     HANDLING_CHOICES,
@@ -18,6 +17,8 @@ from .models import (
     REQUIREMENT_CHOICES,
     WINDOW_POWERS,
 )
+from .handling_rules import RULE_CODES, rule_field
+from .serialization import legal_basis_dict, material_dict, step_dict
 
 # (canonical name, Chinese header, other accepted spellings), in export order.
 COLUMNS = [
@@ -160,32 +161,13 @@ def page_record(page):
         "item_type": page.item_type,
         "audience": page.audience,
         "themes": sorted(theme.slug for theme in page.themes.all()),
-        "steps": [
-            {"name": s.name, "description": s.description, "who": s.who, "time_limit": s.time_limit}
-            for s in _ordered(page.steps.all())
-        ],
+        "steps": [step_dict(s) for s in _ordered(page.steps.all())],
         "acceptance_conditions": page.acceptance_conditions,
         "handling_type": page.handling_type,
         "visits_required": page.visits_required,
         "online_url": page.online_url,
-        "legal_basis": [
-            {"title": b.title, "issuer": b.issuer, "article": b.article, "url": b.url}
-            for b in _ordered(page.legal_basis.all())
-        ],
-        "materials": [
-            {
-                "name": m.name,
-                "source": m.source,
-                "originals": m.originals,
-                "copies": m.copies,
-                "format": m.format,
-                "requirement": m.requirement,
-                "notes": m.notes,
-                "blank_form": m.blank_form_id,
-                "sample": m.sample_id,
-            }
-            for m in _ordered(page.materials.all())
-        ],
+        "legal_basis": [legal_basis_dict(b) for b in _ordered(page.legal_basis.all())],
+        "materials": [material_dict(m) for m in _ordered(page.materials.all())],
         "statutory_days": page.statutory_days,
         "promised_days": page.promised_days,
         "charges": page.charges,

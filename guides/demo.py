@@ -14,23 +14,22 @@ from wagtail.documents import get_document_model
 
 from portal.models import Department, HomePage, ServiceCenter
 
+from .choices import power_field
 from .demo_catalog import CATALOG, FEES, LIFE_EVENTS, THEMES
 from .models import (
     FeeBasis,
     FeeItem,
     GuideFee,
     GuideFolderPage,
-    GuideIndexPage,
     GuidePage,
     GuideStep,
     LegalBasis,
-    LifeEventIndexPage,
     LifeEventItem,
     LifeEventPage,
     Material,
     Theme,
-    power_field,
 )
+from .tree import ensure_index_pages
 
 TODAY = datetime.date(2026, 11, 1)
 SMALL_CENTERS = ["city", "dongcheng"]
@@ -80,22 +79,6 @@ def seed_fees(center):
             if end is None:
                 current[code] = fee
     return current
-
-
-def ensure_index_pages(home):
-    guides = GuideIndexPage.objects.first()
-    if guides is None:
-        guides = home.add_child(
-            instance=GuideIndexPage(title="办事指南", slug="guides", intro="按服务对象、主题、部门和中心查找办事指南。")
-        )
-    events = LifeEventIndexPage.objects.first()
-    if events is None:
-        events = home.add_child(
-            instance=LifeEventIndexPage(
-                title="一件事一次办", slug="life-events", intro="把多个部门的相关事项集成办理，一次告知、一表申请。"
-            )
-        )
-    return guides, events
 
 
 def folder_for(guides_index, center, department=None):

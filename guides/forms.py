@@ -6,6 +6,8 @@ from portal.forms import PortalPageForm, ScheduleCheckMixin
 
 from .validation import children_errors
 
+FOLDER = "guides.GuideFolderPage"  # an item's parent: its center's or department's folder
+
 
 class GuidePageForm(ScheduleCheckMixin, PortalPageForm):
     slug_source_field = "item_code"  # the item's URL ends in its code
@@ -14,10 +16,8 @@ class GuidePageForm(ScheduleCheckMixin, PortalPageForm):
         super().__init__(*args, **kwargs)
         # 所属中心 and 实施主体 follow the folder the item is in (guides/ownership.py): shown,
         # never editable, so an item cannot be pointed at another center or department.
-        from .models import GuideFolderPage
-
         parent = self.parent_page
-        folder = GuideFolderPage.objects.filter(pk=parent.pk).first() if parent is not None else None
+        folder = parent.specific if parent is not None and _label(parent.specific_class) == FOLDER else None
         for name in ("center", "department"):
             field = self.fields.get(name)
             if field is None or folder is None:
@@ -52,3 +52,7 @@ class GuidePageForm(ScheduleCheckMixin, PortalPageForm):
             for message in messages:
                 self.add_error(key if key in self.fields else None, message)
         return cleaned_data
+
+
+def _label(model):
+    return model._meta.label if model is not None else None

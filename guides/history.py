@@ -18,16 +18,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .models import (
+from .choices import (
     AUDIENCE_CHOICES,
     HANDLING_CHOICES,
     ITEM_TYPE_CHOICES,
     POWER_CODES,
     REQUIREMENT_CHOICES,
     WINDOW_POWERS,
-    FeeItem,
     power_field,
 )
+from .models import FeeItem
 
 CACHE_SECONDS = 24 * 3600
 PUBLISH_ACTION = "wagtail.publish"

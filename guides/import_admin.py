@@ -1,7 +1,7 @@
 """Admin side of catalog import: the 导入事项 upload view, its menu, and the audit-log action.
 
 Registered from guides/wagtail_hooks.py (one import line), so this feature stays self-contained.
-The view is thin: guides/importing.py does the work, including the per-folder permission check
+The view is thin: guides/imports/ does the work, including the per-folder permission check
 (an editor imports only where Wagtail lets them add or edit pages).
 """
 
@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
-from .importing import IMPORT_LOG_ACTION, import_catalog
+from .imports import IMPORT_LOG_ACTION, import_catalog
 
 
 class CatalogImportForm(forms.Form):

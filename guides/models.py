@@ -6,13 +6,11 @@ orderables so that Wagtail revisions capture them and the public change history 
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
-from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -24,51 +22,32 @@ from wagtail.admin.panels import (
 )
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
-from wagtail.models import DraftStateMixin, Orderable, Page, RevisionMixin, WorkflowMixin
+from wagtail.models import Orderable, Page
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
+from core import pageviews
 from portal.forms import PortalPageForm
 from portal.models import Department, ServiceCenter
 
+from .bundles import bundle_summary
+from .choices import (
+    AUDIENCE_CHOICES,
+    AUDIENCE_PERSON,
+    FORMAT_CHOICES,
+    HANDLING_CHOICES,
+    HANDLING_PROMISED,
+    ITEM_TYPE_CHOICES,
+    POWER_CODES,
+    REQUIREMENT_CHOICES,
+    power_field,
+)
+from .completeness import completeness
+from .fees import FeeApprovalTask, FeeBasis, FeeItem, FeeItemQuerySet, PublishedFeeItemManager  # noqa: F401 (models of this app)
 from .forms import GuidePageForm
 from .handling_rules import RULE_CODES, HandlingRulesMixin, rule_field
-
-AUDIENCE_PERSON = "person"
-AUDIENCE_LEGAL = "legal"
-AUDIENCE_BOTH = "both"
-AUDIENCE_CHOICES = [(AUDIENCE_PERSON, _("个人")), (AUDIENCE_LEGAL, _("法人")), (AUDIENCE_BOTH, _("个人和法人"))]
-
-ITEM_TYPE_CHOICES = [
-    ("licensing", _("行政许可")),
-    ("confirmation", _("行政确认")),
-    ("payment", _("行政给付")),
-    ("adjudication", _("行政裁决")),
-    ("reward", _("行政奖励")),
-    ("levy", _("行政征收")),
-    ("other_power", _("其他行政权力")),
-    ("public_service", _("公共服务")),
-]
-
-HANDLING_IMMEDIATE = "immediate"
-HANDLING_PROMISED = "promised"
-HANDLING_CHOICES = [(HANDLING_IMMEDIATE, _("即办件")), (HANDLING_PROMISED, _("承诺件"))]
-
-# The seven powers granted to the window (窗口权限), in DESIGN.md order; codes are the interface.
-WINDOW_POWERS = [
-    ("accept", _("受理权")),
-    ("review", _("审核权")),
-    ("coordinate", _("协调处置权")),
-    ("deliver", _("办理结果送达权")),
-    ("litigate", _("应诉代理权")),
-    ("certify", _("制证权")),
-    ("approve", _("审批权")),
-]
-POWER_CODES = [code for code, _label in WINDOW_POWERS]
-
-
-def power_field(code):
-    return f"power_{code}"
+from .pinyin import pinyin_keys
+from .validation import scalar_errors
 
 
 class Theme(models.Model):
@@ -90,105 +69,7 @@ class Theme(models.Model):
         return f"{self.name}（{self.get_audience_display()}）"
 
 
-class FeeItemQuerySet(models.QuerySet):
-    def in_force(self, on=None):
-        """Fee item versions in force on a given day (today by default)."""
-        on = on or timezone.localdate()
-        return self.filter(Q(effective_from__lte=on), Q(effective_to__isnull=True) | Q(effective_to__gte=on))
-
-
-class PublishedFeeItemManager(models.Manager.from_queryset(FeeItemQuerySet)):
-    """Published fee items only (what the public site, API and files use)."""
-
-    def get_queryset(self):
-        return super().get_queryset().filter(live=True)
-
-
-class FeeItem(WorkflowMixin, DraftStateMixin, RevisionMixin, index.Indexed, ClusterableModel):
-    """A charge (收费项目). Versioned by effective dates: each row is one version of `code`.
-    Reviewed like items (guides/fee_review.py); `objects`: published rows, `all_versions`: all."""
-
-    code = models.CharField(_("收费编码"), max_length=50)
-    name = models.CharField(_("收费项目名称"), max_length=200)
-    department = models.ForeignKey(
-        Department, verbose_name=_("收费部门"), on_delete=models.PROTECT, related_name="fee_items"
-    )
-    amount = models.DecimalField(_("金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True)
-    formula = models.CharField(_("计费方式"), max_length=300, blank=True, help_text=_("金额不固定时，写明计算方法"))
-    unit = models.CharField(_("计费单位"), max_length=50, blank=True, default="件")
-    effective_from = models.DateField(_("执行起始日"))
-    effective_to = models.DateField(_("执行截止日"), null=True, blank=True)
-    notes = models.TextField(_("备注"), blank=True)
-
-    all_versions = FeeItemQuerySet.as_manager()  # first, so the default manager (admin)
-    objects = PublishedFeeItemManager()
-
-    panels = [
-        FieldPanel("code"),
-        FieldPanel("name"),
-        FieldPanel("department"),
-        FieldRowPanel([FieldPanel("amount"), FieldPanel("unit")]),
-        FieldPanel("formula"),
-        FieldRowPanel([FieldPanel("effective_from"), FieldPanel("effective_to")]),
-        InlinePanel("basis", label=_("收费依据"), min_num=1),
-        FieldPanel("notes"),
-    ]
-    search_fields = [
-        index.SearchField("name"),
-        index.SearchField("code"),
-        index.AutocompleteField("name"),
-        index.FilterField("department"),
-    ]
-
-    class Meta:
-        verbose_name = _("收费项目")
-        verbose_name_plural = _("收费项目")
-        ordering = ["department__center__sort_order", "code", "-effective_from"]
-        constraints = [
-            models.UniqueConstraint(fields=["department", "code", "effective_from"], name="fee_version_unique"),
-        ]
-        indexes = [models.Index(fields=["code", "effective_from"])]
-
-    def __str__(self):
-        return f"{self.name}（{self.price_text}）"
-
-    @property
-    def price_text(self):
-        if self.amount is not None:
-            return f"{self.amount.normalize():f} 元/{self.unit}" if self.unit else f"{self.amount.normalize():f} 元"
-        return self.formula or "—"
-
-    def clean(self):
-        if self.effective_to and self.effective_to < self.effective_from:
-            raise ValidationError({"effective_to": _("执行截止日不能早于起始日")})
-        if self.amount is None and not self.formula:
-            raise ValidationError({"amount": _("请填写金额或计费方式")})
-
-    def versions(self):
-        """Every version of this fee (same department and code), newest first."""
-        return FeeItem.objects.filter(department_id=self.department_id, code=self.code).order_by("-effective_from")
-
-    def version_on(self, day):
-        return self.versions().in_force(day).first()
-
-
-class FeeBasis(Orderable):
-    """A document a fee is charged under (收费依据): disclosure 7."""
-
-    fee_item = ParentalKey(FeeItem, related_name="basis", on_delete=models.CASCADE)
-    title = models.CharField(_("文件名称"), max_length=300)
-    document_number = models.CharField(_("文号"), max_length=100, blank=True)
-    issuer = models.CharField(_("发文机关"), max_length=100, blank=True)
-    url = models.URLField(_("链接"), blank=True)
-
-    panels = [FieldPanel("title"), FieldPanel("document_number"), FieldPanel("issuer"), FieldPanel("url")]
-
-    def __str__(self):
-        return f"{self.title}（{self.document_number}）" if self.document_number else self.title
-
-
 register_snippet(Theme)
-register_snippet(FeeItem)
 
 
 class GuideIndexPage(RoutablePageMixin, Page):
@@ -206,15 +87,11 @@ class GuideIndexPage(RoutablePageMixin, Page):
 
     @path("")
     def browse_view(self, request):
-        from .views import browse
-
-        return browse(request, self)
+        return pageviews.view("guides.browse")(request, self)
 
     @path("themes/<str:audience>/")
     def themes_view(self, request, audience):
-        from .views import themes
-
-        return themes(request, self, audience)
+        return pageviews.view("guides.themes")(request, self, audience)
 
 
 class CompletenessPanel(Panel):
@@ -235,8 +112,6 @@ class CompletenessPanel(Panel):
             revision = Page.objects.get(pk=pk).get_latest_revision() if pk else None
             if revision is not None:
                 try:
-                    from .completeness import completeness
-
                     result = completeness(revision.as_object())
                     saved_at = revision.created_at
                 except (ValueError, AttributeError):  # a damaged revision: show nothing rather than fail
@@ -414,8 +289,6 @@ class GuidePage(RoutablePageMixin, HandlingRulesMixin, Page):
         """Every write (also guides/bulk.py): pinyin keys; 其他说明 whitelisted (portal/richtext.py)."""
         from portal.richtext import clean_rich_text
 
-        from .pinyin import pinyin_keys
-
         self.pinyin_initial, self.pinyin = pinyin_keys(self.title)
         self.notes = clean_rich_text(self.notes)
 
@@ -432,15 +305,11 @@ class GuidePage(RoutablePageMixin, HandlingRulesMixin, Page):
 
     @path("")
     def item_view(self, request):
-        from .views import item
-
-        return item(request, self)
+        return pageviews.view("guides.item")(request, self)
 
     @path("checklist/")
     def checklist_view(self, request):
-        from .views import checklist
-
-        return checklist(request, self)
+        return pageviews.view("guides.checklist")(request, self)
 
     @property
     def name(self):
@@ -462,22 +331,19 @@ class GuidePage(RoutablePageMixin, HandlingRulesMixin, Page):
 
     @cached_property
     def completeness(self):
-        from .completeness import completeness
-
         return completeness(self)
 
     def clean(self):
         # Field-level rules only: inline children are checked by the admin form and the importer,
         # which see the children being saved (see guides/validation.py).
         super().clean()
-        from .validation import scalar_errors
-
         errors = scalar_errors(
             center_id=self.center_id,
             item_code=self.item_code,
             statutory_days=self.statutory_days,
             promised_days=self.promised_days,
             exclude_pk=self.pk,
+            items=GuidePage.objects,
         )
         if errors:
             raise ValidationError(errors)
@@ -490,9 +356,7 @@ class GuidePage(RoutablePageMixin, HandlingRulesMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        from .views import item_context
-
-        context.update(item_context(self, request))
+        context.update(pageviews.view("guides.item_context")(self, request))
         return context
 
 
@@ -516,10 +380,6 @@ class LegalBasis(Orderable):
 
     def __str__(self):
         return f"《{self.title}》{self.article}"
-
-
-REQUIREMENT_CHOICES = [("required", _("必要")), ("deferrable", _("容缺")), ("conditional", _("情形"))]
-FORMAT_CHOICES = [("paper", _("纸质")), ("electronic", _("电子")), ("both", _("纸质或电子"))]
 
 
 class Material(Orderable):
@@ -616,8 +476,6 @@ class LifeEventPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        from .bundles import bundle_summary
-
         context["bundle"] = bundle_summary(self.items(), parallel=self.parallel)
         return context
 
@@ -627,6 +485,3 @@ class LifeEventItem(Orderable):
     item = models.ForeignKey(GuidePage, verbose_name=_("事项"), on_delete=models.CASCADE, related_name="+")
 
     panels = [FieldPanel("item")]
-
-
-from .fee_review import FeeApprovalTask  # noqa: E402, F401  (a model of this app)

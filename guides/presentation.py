@@ -10,8 +10,9 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from .choices import WINDOW_POWERS, power_field
 from .completeness import DISCLOSURES
-from .models import WINDOW_POWERS, FeeItem, GuideFee, Material, power_field
+from .models import FeeItem, GuideFee, Material
 
 # Anchor ids of the eight sections, in order (stable: other pages and the API link to them).
 SECTION_IDS = {

@@ -21,7 +21,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Trim
 
-from portal.spreadsheets import safe_csv_writer
+from core.spreadsheets import safe_csv_writer
 
 from .completeness import DISCLOSURE_LABELS, DISCLOSURES
 from .handling_rules import RULE_CODES, rule_field

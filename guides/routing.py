@@ -3,7 +3,7 @@
 Wagtail routes /guides/<center>/<department>/<item>/ by walking the tree one level at a time,
 two queries per level. The catalog's URLs have a fixed shape, so the page is found by its
 url_path in one query (with center and department joined). The result is handed to Wagtail's
-own `serve` view through its per-request route cache, so view restrictions, hooks and
+own `serve` view through its per-request route cache (guides/wagtail_internals.py), so view restrictions, hooks and
 serving are exactly Wagtail's. Anything unexpected (a renamed catalog, a page that is not
 there) falls through to the normal routing, which has the final word.
 """
@@ -13,6 +13,7 @@ from wagtail import views as wagtail_views
 from wagtail.models import Site
 
 from .models import GuideIndexPage, GuidePage
+from .wagtail_internals import cache_route, route_is_cached
 
 CATALOG_SLUG = "guides"
 
@@ -52,8 +53,8 @@ def _fast_route(request, components):
 def serve(request, path=""):
     components = [part for part in path.split("/") if part]
     full_path = f"{CATALOG_SLUG}/{path}"
-    if not hasattr(request, "_wagtail_route_for_request"):
+    if not route_is_cached(request):
         result = _fast_route(request, components)
         if result is not None:
-            request._wagtail_route_for_request = result
+            cache_route(request, result)
     return wagtail_views.serve(request, full_path)

@@ -6,17 +6,16 @@ Messages are in Chinese for editors; each is keyed by the field (or part) it con
 from django.utils.translation import gettext as _
 
 
-def scalar_errors(*, center_id, item_code, statutory_days, promised_days, exclude_pk=None):
-    from .models import GuidePage
-
+def scalar_errors(*, center_id, item_code, statutory_days, promised_days, exclude_pk=None, items=None):
+    """`items`: the items a code must be unique among (GuidePage.objects); None skips that check."""
     errors = {}
     if promised_days is not None and statutory_days is not None and promised_days > statutory_days:
         errors["promised_days"] = [
             _("承诺办结时限（%(promised)s 个工作日）不能超过法定办结时限（%(statutory)s 个工作日）")
             % {"promised": promised_days, "statutory": statutory_days}
         ]
-    if center_id and item_code:
-        duplicates = GuidePage.objects.filter(center_id=center_id, item_code=item_code)
+    if center_id and item_code and items is not None:
+        duplicates = items.filter(center_id=center_id, item_code=item_code)
         if exclude_pk:
             duplicates = duplicates.exclude(pk=exclude_pk)
         if duplicates.exists():
@@ -45,13 +44,16 @@ def fee_has_basis(fee):
     return fee.basis.exists() if fee.pk else bool(fee.basis.all())
 
 
-def item_errors(*, center_id, item_code, statutory_days, promised_days, charges, fee_items, materials, exclude_pk=None):
+def item_errors(
+    *, center_id, item_code, statutory_days, promised_days, charges, fee_items, materials, exclude_pk=None, items=None
+):
     errors = scalar_errors(
         center_id=center_id,
         item_code=item_code,
         statutory_days=statutory_days,
         promised_days=promised_days,
         exclude_pk=exclude_pk,
+        items=items,
     )
     for key, messages in children_errors(charges=charges, fee_items=fee_items, materials=materials).items():
         errors.setdefault(key, []).extend(messages)
@@ -69,4 +71,5 @@ def page_errors(page):
         fee_items=[link.fee_item for link in page.fees.all()],
         materials=[{"name": m.name, "requirement": m.requirement} for m in page.materials.all()],
         exclude_pk=page.pk,
+        items=type(page).objects,
     )

@@ -5,15 +5,18 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
+from core import pageviews
+
 from . import browsing, pagecache, presentation
+from .choices import AUDIENCE_LEGAL, AUDIENCE_PERSON
 from .flowchart import flow_svg
 from .handling_rules import rules_of
 from .history import item_history
-from .models import AUDIENCE_LEGAL, AUDIENCE_PERSON
 
 PAGE_SIZE = 20
 
 
+@pageviews.register("guides.browse")
 def browse(request, index_page):
     return pagecache.cached_page(request, lambda: _browse(request, index_page))
 
@@ -50,6 +53,7 @@ def _browse(request, index_page):
     return TemplateResponse(request, "guides/guide_index_page.html", context, status=status)
 
 
+@pageviews.register("guides.themes")
 def themes(request, index_page, audience):
     if audience not in (AUDIENCE_PERSON, AUDIENCE_LEGAL):
         raise Http404
@@ -74,6 +78,7 @@ def catalog_url(item_url):
     return "/".join(parts[:2]) + "/" if len(parts) > 2 and item_url.startswith("/") else "/guides/"
 
 
+@pageviews.register("guides.item_context")
 def item_context(item, request):
     """Everything the item page shows; a fixed number of queries whatever the item's size."""
     presentation.prefetch_item(item)
@@ -99,10 +104,12 @@ def item_context(item, request):
     }
 
 
+@pageviews.register("guides.item")
 def item(request, page):
     return pagecache.cached_page(request, lambda: page.render(request))
 
 
+@pageviews.register("guides.checklist")
 def checklist(request, page):
     def render():
         presentation.prefetch_item(page)

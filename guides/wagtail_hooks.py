@@ -30,3 +30,7 @@ from . import import_admin  # noqa: E402, F401
 
 hooks.register("register_bulk_action", SubmitForReviewBulkAction)
 hooks.register("register_bulk_action", SetReviewDateBulkAction)
+
+# --- Fee items (收费项目): the snippet viewset and its boundaries live in fee_admin -----------
+
+from . import fee_admin  # noqa: E402, F401

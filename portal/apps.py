@@ -8,14 +8,17 @@ class PortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import schedules
+        from core import panels, schedules
+        from core.registries import register_searchable
+
+        from . import editorial, notices
+        from . import schedules as portal_schedules  # noqa: F401 (registers the portal's jobs)
 
         post_migrate.connect(schedules.ensure_schedules_after_migrate, sender=self)
 
         # Editorial: the home page's latest-notices panel and the weekly review digest.
-        from . import editorial, notices, panels
-
         panels.register_home_panel(10, "portal/notices_panel.html", notices.home_panel)
+        register_searchable("notice", notices.searchable_notices)
         schedules.register(
             "editorial-review-digest",
             "portal.editorial.send_review_digests",

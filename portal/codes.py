@@ -16,7 +16,7 @@ import unicodedata
 
 from django.utils.translation import gettext as _
 
-from .tabular import as_text
+from core.tabular import as_text
 
 # The messages below name these numbers; tests/portal/test_codes.py keeps them in step.
 ORG_CODE_MAX_LENGTH = 32  # centers and departments (ServiceCenter.code, Department.code)
@@ -29,7 +29,7 @@ _HAS_WORD = re.compile(r"\w")
 
 def clean(value):
     """The code as written, without surrounding spaces, full-width forms read as ASCII (a
-    spreadsheet number 101.0 reads 101, as every cell does: portal.tabular.as_text)."""
+    spreadsheet number 101.0 reads 101, as every cell does: core.tabular.as_text)."""
     return unicodedata.normalize("NFKC", as_text(value)).strip()
 
 

@@ -158,7 +158,7 @@ class NoticePageForm(ScheduleCheckMixin, PortalPageForm):
             self.fields["title"].error_messages["required"] = gettext_lazy("请填写通知公告的标题。")
 
     def clean(self):
-        from .uploads import check_document
+        from core.uploads import check_document
 
         cleaned_data = super().clean()
         formset = self.formsets.get("attachments")

@@ -11,8 +11,11 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
-from . import panels
+from core import pageviews, panels
+
+from .choices import NOTICE_CATEGORIES
 from .forms import NoticePageForm, PortalPageForm
+from .richtext import clean_rich_text
 
 
 class ServiceCenter(index.Indexed, models.Model):
@@ -113,7 +116,7 @@ class HomePage(Page):
     """The front door: search, audience entry points and what is new.
 
     Panels below the fold (popular items, latest bulletin) come from other apps through
-    `portal.panels`, so the portal does not depend on them.
+    `core.panels`, so the portal does not depend on them.
     """
 
     base_form_class = PortalPageForm
@@ -148,8 +151,6 @@ class StandardPage(Page):
         verbose_name = _("普通页面")
 
     def save(self, *args, **kwargs):
-        from .richtext import clean_rich_text
-
         self.body = clean_rich_text(self.body)
         return super().save(*args, **kwargs)
 
@@ -194,14 +195,6 @@ class EditorialRole(models.Model):
         return self.group.name
 
 
-NOTICE_CATEGORIES = [
-    ("notice", _("通知")),
-    ("announcement", _("公告")),
-    ("publicity", _("公示")),
-    ("interpretation", _("政策解读")),
-]
-
-
 class NoticeIndexPage(Page):
     """通知公告: /notices/ lists every center's notices; /notices/<center>/ holds one center's.
 
@@ -230,10 +223,8 @@ class NoticeIndexPage(Page):
         verbose_name = _("通知公告目录")
 
     def get_context(self, request, *args, **kwargs):
-        from .notices import listing_context
-
         context = super().get_context(request, *args, **kwargs)
-        context.update(listing_context(self, request))
+        context.update(pageviews.view("portal.notice_listing")(self, request))  # portal/notices.py
         return context
 
 
@@ -274,8 +265,6 @@ class NoticePage(Page):
         indexes = [models.Index(fields=["pinned", "date"])]
 
     def save(self, *args, **kwargs):
-        from .richtext import clean_rich_text
-
         self.body = clean_rich_text(self.body)
         # The center follows the index page the notice lives under, so listings can filter by it.
         parent = self.get_parent() if self.pk or self.path else None

@@ -11,7 +11,10 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from .models import NOTICE_CATEGORIES, NoticeIndexPage, NoticePage
+from core import pageviews
+
+from .choices import NOTICE_CATEGORIES
+from .models import NoticeIndexPage, NoticePage
 
 CATEGORY_LABELS = dict(NOTICE_CATEGORIES)
 
@@ -26,6 +29,12 @@ def visible_notices(within=None, category=None):
     return notices.select_related("center").order_by("-pinned", "-date", "-first_published_at", "-pk")
 
 
+def searchable_notices():
+    """Every live, public notice (search indexes them: core.registries.register_searchable)."""
+    return NoticePage.objects.live().public().select_related("center").order_by("pk")
+
+
+@pageviews.register("portal.notice_listing")
 def listing_context(index, request):
     category = request.GET.get("category", "")
     if category not in CATEGORY_LABELS:

@@ -285,7 +285,7 @@ def setup_roles(center_codes=None):
 
 def _fee_workflow():
     """Fee items follow review like items: one workflow for the FeeItem snippet whose task the
-    center admins approve; portal/wagtail_hooks.py keeps each admin to their own center's."""
+    center admins approve; guides/fee_admin.py keeps each admin to their own center's."""
     from django.contrib.contenttypes.models import ContentType
     from wagtail.models import WorkflowContentType
 

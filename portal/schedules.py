@@ -1,46 +1,20 @@
-"""Recurring jobs as django-q2 schedules, so no cron is needed.
+"""The portal's recurring jobs: Wagtail's scheduled publishing and the scheduler heartbeat.
 
-Apps register their schedules here; `ensure_schedules()` (run after every migrate and by
-`manage.py setup_schedules`) creates or updates them idempotently, by name.
+The registry itself is core/schedules.py; the task paths below are stored in django-q2's
+Schedule rows, so they keep naming this module.
 """
 
+import logging
+import time
+
+from django.apps import apps
+from django.db import OperationalError, transaction
 from django.utils import timezone
+from wagtail.models import DraftStateMixin, Page, Revision
 
-_REGISTRY = {}
+from core.schedules import register
 
-
-def register(name, func, *, schedule_type="I", minutes=1, cron=None, **kwargs):
-    """Declare a schedule; `schedule_type` is one of django-q2's codes (I = every `minutes`)."""
-    _REGISTRY[name] = {"func": func, "schedule_type": schedule_type, "minutes": minutes, "cron": cron, **kwargs}
-
-
-def registered():
-    return dict(_REGISTRY)
-
-
-def ensure_schedules():
-    from django_q.models import Schedule
-
-    for name, spec in _REGISTRY.items():
-        spec = dict(spec)
-        defaults = {
-            "func": spec.pop("func"),
-            "schedule_type": spec.pop("schedule_type"),
-            "minutes": spec.pop("minutes"),
-            "cron": spec.pop("cron"),
-            "repeats": -1,
-        }
-        defaults.update(spec)
-        schedule, created = Schedule.objects.get_or_create(name=name, defaults={**defaults, "next_run": timezone.now()})
-        changed = [key for key, value in defaults.items() if getattr(schedule, key) != value]
-        if changed:
-            for key in changed:
-                setattr(schedule, key, defaults[key])
-            schedule.save(update_fields=changed)
-
-
-def ensure_schedules_after_migrate(**kwargs):
-    ensure_schedules()
+logger = logging.getLogger(__name__)
 
 
 class ScheduledWorkFailed(Exception):
@@ -57,9 +31,6 @@ def publish_scheduled(attempts=4, pause=1.0):
     times, and whatever still fails stays scheduled for the next run (idempotent: each object is
     looked up again inside its transaction). Raises ScheduledWorkFailed after trying them all.
     """
-    from django.apps import apps
-    from wagtail.models import DraftStateMixin, Page, Revision
-
     now = timezone.now()
     failed = []
     models = [Page] + [m for m in apps.get_models() if issubclass(m, DraftStateMixin) and not issubclass(m, Page)]
@@ -80,8 +51,6 @@ def _expire(model, pk, now):
 
 
 def _publish(pk, now):
-    from wagtail.models import Revision
-
     revision = Revision.objects.filter(pk=pk, approved_go_live_at__lt=now).first()
     if revision is not None:
         revision.publish(log_action="wagtail.publish.scheduled")
@@ -89,11 +58,6 @@ def _publish(pk, now):
 
 def _each(failed, what, attempts, pause, func, *args):
     """Run func(*args) in one transaction; retry while the database is locked."""
-    import logging
-    import time
-
-    from django.db import OperationalError, transaction
-
     for attempt in range(1, attempts + 1):
         try:
             with transaction.atomic():
@@ -101,12 +65,12 @@ def _each(failed, what, attempts, pause, func, *args):
             return
         except OperationalError as exc:
             if attempt == attempts or "locked" not in str(exc).lower():
-                logging.getLogger(__name__).warning("%s: %s (attempt %s); it stays scheduled", what, exc, attempt)
+                logger.warning("%s: %s (attempt %s); it stays scheduled", what, exc, attempt)
                 failed.append(f"{what}: {exc}")
                 return
             time.sleep(pause * attempt)
         except Exception as exc:
-            logging.getLogger(__name__).exception("%s failed; it stays scheduled", what)
+            logger.exception("%s failed; it stays scheduled", what)
             failed.append(f"{what}: {exc}")
             return
 

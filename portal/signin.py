@@ -41,7 +41,7 @@ class LoginGuardBackend(AxesStandaloneBackend):
 def client_ip(request):
     """The client address as the rate limits see it, or None when it is not an IP address
     (axes stores it in an IP field, which PostgreSQL checks)."""
-    from .ratelimit import client_id
+    from core.ratelimit import client_id
 
     value = client_id(request)
     try:

@@ -1,12 +1,9 @@
-"""Admin hooks: the editor's dashboard panel, two-factor pages, and fee-item boundaries.
+"""Admin hooks: the editor's dashboard panel and two-factor pages.
 
 Page boundaries (items, notices) come from Wagtail's page permissions per subtree, set up by
-portal.roles. Fee items are snippets, which Wagtail permits per model only, so here they are
-limited to the editor's department (window staff, reviewers) or center (center admins): the
-listing shows only those, and creating, editing or deleting another's fee item is refused.
+portal.roles. Fee items' boundaries live with the model (guides/fee_admin.py).
 """
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.templatetags.static import static
 from django.urls import path, reverse
@@ -17,7 +14,6 @@ from wagtail.admin.ui.components import Component
 
 from . import signin, slug_view
 from .editorial import dashboard_context
-from .roles import scope_for
 
 
 @hooks.register("register_admin_urls")
@@ -101,70 +97,4 @@ def add_editorial_panel(request, panels):
         panels.append(EditorialPanel(context))
 
 
-# Fee items ---------------------------------------------------------------------------------
-
-
-def _fee_item_model():
-    from guides.models import FeeItem
-
-    return FeeItem
-
-
-def _department_from_post(request):
-    from .models import Department
-
-    value = request.POST.get("department")
-    if not value:
-        return None
-    try:
-        return Department.objects.filter(pk=int(value)).first()
-    except (TypeError, ValueError):
-        return None
-
-
-def _refuse():
-    raise PermissionDenied(_("您只能管理本部门（中心管理员：本中心）的收费项目。"))
-
-
-@hooks.register("before_create_snippet")
-def check_fee_item_create(request, model):
-    if model is _fee_item_model() and request.method == "POST":
-        department = _department_from_post(request)
-        if department is not None and not scope_for(request.user).covers_department(department):
-            _refuse()
-
-
-@hooks.register("before_edit_snippet")
-def check_fee_item_edit(request, instance):
-    if isinstance(instance, _fee_item_model()):
-        scope = scope_for(request.user)
-        if not scope.covers_department(instance.department):
-            _refuse()
-        if request.method == "POST":
-            department = _department_from_post(request)
-            if department is not None and not scope.covers_department(department):
-                _refuse()
-
-
-@hooks.register("before_delete_snippet")
-def check_fee_item_delete(request, instances):
-    model = _fee_item_model()
-    scope = scope_for(request.user)
-    for instance in instances:
-        if isinstance(instance, model) and not scope.covers_department(instance.department):
-            _refuse()
-
-
-def scoped_fee_items(request):
-    """The fee-item listing, limited to the editor's departments or centers."""
-    return _fee_item_model().all_versions.filter(scope_for(request.user).item_q("department", "department__center"))
-
-
-def _limit_fee_item_listing():
-    viewset = getattr(_fee_item_model(), "snippet_viewset", None)
-    if viewset is not None:
-        viewset.get_queryset = scoped_fee_items
-
-
-_limit_fee_item_listing()
 from . import workflow_hooks  # noqa: E402, F401  (the talking workflow's editor hooks)

@@ -9,8 +9,13 @@ class SearchConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import signals
+        from core.registries import register_bulk_write_wrapper, register_health_check
+
+        from . import indexing, signals
+        from .backends import health_check
         from .lexicon import load_after_migrate
 
         signals.connect()
+        register_bulk_write_wrapper(indexing.deferred)
+        register_health_check("search", health_check)
         post_migrate.connect(load_after_migrate, sender=self, dispatch_uid="search.lexicon")

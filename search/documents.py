@@ -9,10 +9,11 @@ import datetime
 import re
 from dataclasses import asdict, dataclass, field
 
-from django.apps import apps
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.html import strip_tags
+
+from core.registries import searchables
 
 KIND_GUIDE = "guide"
 KIND_LIFE_EVENT = "life_event"
@@ -21,9 +22,7 @@ KIND_NOTICE = "notice"
 KIND_BULLETIN = "bulletin"
 KIND_BOOST = {KIND_GUIDE: 1.0, KIND_LIFE_EVENT: 1.1, KIND_FEE: 0.6, KIND_NOTICE: 0.7, KIND_BULLETIN: 0.5}
 
-# Optional models owned by other apps: (app label, model name, kind).
-NOTICE_MODEL = ("portal", "NoticePage")
-BULLETIN_MODEL = ("disclosures", "BulletinPage")
+# Kinds other apps declare searchable (core.registries.register_searchable), and their builders below.
 
 
 @dataclass
@@ -71,13 +70,6 @@ def model_key(obj):
     return f"{obj._meta.label_lower}:{obj.pk}"
 
 
-def optional_model(app_label, model_name):
-    try:
-        return apps.get_model(app_label, model_name)
-    except LookupError:
-        return None
-
-
 def _text(value):
     return re.sub(r"\s+", " ", strip_tags(str(value or ""))).strip()
 
@@ -108,7 +100,7 @@ def guide_queryset():
 
 
 def guide_document(page):
-    from guides.models import AUDIENCE_CHOICES, HANDLING_CHOICES, ITEM_TYPE_CHOICES
+    from guides.choices import AUDIENCE_CHOICES, HANDLING_CHOICES, ITEM_TYPE_CHOICES
 
     labels = dict(ITEM_TYPE_CHOICES)
     materials = [m.name for m in page.materials.all() if m.name]
@@ -276,15 +268,6 @@ def bulletin_document(page):
     )
 
 
-def _optional_pages(spec):
-    model = optional_model(*spec)
-    if model is None:
-        return None
-    queryset = model.objects.live().public().order_by("pk")
-    related = [name for name in ("center",) if hasattr(model, name)]
-    return queryset.select_related(*related) if related else queryset
-
-
 def sources():
     """(kind, queryset, builder) for every kind of document that exists in this site."""
     result = [
@@ -292,13 +275,10 @@ def sources():
         (KIND_LIFE_EVENT, life_event_queryset(), life_event_document),
         (KIND_FEE, fee_queryset(), fee_document),
     ]
-    for kind, spec, builder in (
-        (KIND_NOTICE, NOTICE_MODEL, notice_document),
-        (KIND_BULLETIN, BULLETIN_MODEL, bulletin_document),
-    ):
-        queryset = _optional_pages(spec)
-        if queryset is not None:
-            result.append((kind, queryset, builder))
+    builders = {KIND_NOTICE: notice_document, KIND_BULLETIN: bulletin_document}
+    for kind, queryset in searchables().items():  # declared by the apps that own the pages
+        if kind in builders:
+            result.append((kind, queryset(), builders[kind]))
     return result
 
 

@@ -263,6 +263,6 @@ def pytest_sessionfinish(session, exitstatus):
         return
     for suffix in ("", "-wal", "-shm", "-journal"):
         index.with_name(index.name + suffix).unlink(missing_ok=True)
-    # The embedded index is a link to generation files beside it (search/backends/embedded.py).
+    # The embedded index is a link to generation files beside it (search/backends/embedded_store.py).
     for generation in index.parent.glob(index.name + ".gen-*"):
         generation.unlink(missing_ok=True)

@@ -1,4 +1,4 @@
-"""Rate limits of the public forms, counted with the site's rate limiter (portal.ratelimit).
+"""Rate limits of the public forms, counted with the site's rate limiter (core.ratelimit).
 
 Each limit is (requests, window seconds) per client address; lookups are also limited per
 receipt or case number, so guessing the four phone digits from many addresses fails too.
@@ -7,8 +7,8 @@ receipt or case number, so guessing the four phone digits from many addresses fa
 from django.conf import settings
 from django.shortcuts import render
 
-from portal import ratelimit
-from portal.ratelimit import client_id, hit
+from core import ratelimit
+from core.ratelimit import client_id, hit
 
 DEFAULTS = {
     "feedback-submit": (5, 600),  # accepted submissions per client

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.timezones import local_date
 from portal.models import Department, ServiceCenter
 
 
@@ -85,8 +86,6 @@ class Feedback(models.Model):
     def is_overdue(self):
         """Answered after the deadline, or still unanswered past it (超期)."""
         if self.answered_at is not None:
-            from disclosures.workdays import local_date
-
             return local_date(self.answered_at) > self.due_date
         return timezone.localdate() > self.due_date
 

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import timezones
 from portal.roles import scope_for
 
 from .. import workdays
@@ -41,7 +42,7 @@ def answer_days(kind):
 
 
 def due_date_for(kind, received):
-    return workdays.add_working_days(workdays.local_date(received), answer_days(kind))
+    return workdays.add_working_days(timezones.local_date(received), answer_days(kind))
 
 
 def normalise_phone(text):
@@ -101,7 +102,7 @@ def submit(
         due_date=due_date_for(kind, now),
     )
     for _attempt in range(5):
-        feedback.receipt_no = new_receipt_no(kind, workdays.local_date(now))
+        feedback.receipt_no = new_receipt_no(kind, timezones.local_date(now))
         if not Feedback.objects.filter(receipt_no=feedback.receipt_no).exists():
             break
     feedback.save()

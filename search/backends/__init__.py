@@ -18,3 +18,10 @@ class SearchUnavailable(Exception):
 
 def get_backend():
     return import_string(BACKENDS[settings.SEARCH_BACKEND])()
+
+
+def health_check():
+    """/healthz's search check (registered in SearchConfig.ready): the backend answers a ping."""
+    backend = get_backend()
+    backend.ping()
+    return {"ok": True, "backend": backend.name}

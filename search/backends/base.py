@@ -4,10 +4,13 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
+from guides.choices import AUDIENCE_CHOICES, ITEM_TYPE_CHOICES, choice_labels
+
 PER_PAGE = 10
 MAX_PAGE = 100
 
 # Facets: name -> (label, static value labels or None when labels come from the data).
+# The catalog's labels come from guides/choices.py, the one place they are written.
 FACETS = {
     "kind": (
         _("类别"),
@@ -19,23 +22,11 @@ FACETS = {
             "bulletin": _("运行情况通报"),
         },
     ),
-    "audience": (_("服务对象"), {"person": _("个人"), "legal": _("法人"), "both": _("个人和法人")}),
+    "audience": (_("服务对象"), choice_labels(AUDIENCE_CHOICES)),
     "center": (_("中心"), None),
     "department": (_("部门"), None),
     "theme": (_("主题"), None),
-    "type": (
-        _("事项类型"),
-        {
-            "licensing": _("行政许可"),
-            "confirmation": _("行政确认"),
-            "payment": _("行政给付"),
-            "adjudication": _("行政裁决"),
-            "reward": _("行政奖励"),
-            "levy": _("行政征收"),
-            "other_power": _("其他行政权力"),
-            "public_service": _("公共服务"),
-        },
-    ),
+    "type": (_("事项类型"), choice_labels(ITEM_TYPE_CHOICES)),
     "fee": (_("收费"), {"free": _("不收费"), "charged": _("收费")}),
     "online": (_("网上办理"), {"yes": _("可网上办理"), "no": _("需到现场")}),
 }

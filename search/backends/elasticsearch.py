@@ -10,7 +10,7 @@ the name fields, pinyin full/initials/syllable pairs), separated by spaces, and 
 indexes them with its built-in `whitespace` analyzer. So the cluster needs no plugin and no
 analysis module (the `cjk`, `smartcn` and `ik` analyzers are not in a minimal node), both
 backends see the same tokens, and queries are built from the same parsed terms with the same
-field weights (`embedded.WEIGHTS`). docs/search.md gives the reasons and the figures.
+field weights (`embedded_store.WEIGHTS`). docs/search.md gives the reasons and the figures.
 """
 
 import time
@@ -22,7 +22,8 @@ from .. import analysis, ranking
 from ..analysis import ParsedQuery, parse_query
 from . import SearchUnavailable
 from .base import FACETS, MAX_PAGE, PER_PAGE, Hit, SearchBackend, SearchResults
-from .embedded import ALL_TERMS_BONUS, COLUMNS, EmbeddedBackend
+from .embedded import EmbeddedBackend
+from .embedded_store import ALL_TERMS_BONUS, COLUMNS
 from .es_grouping import group_key_of, grouped_hit, grouping_collapse
 from .es_queries import (
     FACET_FIELDS,

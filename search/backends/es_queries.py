@@ -11,7 +11,7 @@ ValueError (a bug, never user input: user text is always inside quotes).
 import re
 
 from .. import analysis, ranking
-from .embedded import COLUMNS, WEIGHTS, _plain
+from .embedded_store import COLUMNS, WEIGHTS, _plain
 
 SEARCHABLE = list(COLUMNS)
 FACET_FIELDS = {

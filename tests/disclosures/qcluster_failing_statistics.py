@@ -8,7 +8,7 @@ import os
 
 import django
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
 django.setup()
 
 from django.core.management import call_command  # noqa: E402

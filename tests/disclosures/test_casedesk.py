@@ -8,8 +8,8 @@ from django.test import override_settings
 from disclosures import statistics
 from disclosures.casedesk.models import CaseRating
 from disclosures.casedesk.service import rate
-from disclosures.cases import apply_rows
 from disclosures.feedback.models import Feedback
+from disclosures.imports import apply_rows
 from disclosures.models import Case
 
 from .helpers_cases import make_center, make_department, make_item
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def fresh_limits():
-    """Rate-limit counts live in their own cache (portal.ratelimit), pages in the default one."""
+    """Rate-limit counts live in their own cache (core.ratelimit), pages in the default one."""
     for alias in ("default", "ratelimit"):
         caches[alias].clear()
     yield

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from disclosures.cases import CaseWriter, apply_rows, derive
+from disclosures.imports import CaseWriter, apply_rows, derive
 from disclosures.models import Case
 from disclosures.workdays import Calendar
 

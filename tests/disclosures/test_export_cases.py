@@ -7,8 +7,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
-from disclosures.case_export import COLUMNS
-from disclosures.cases import ROW_COLUMNS
+from disclosures.exports import COLUMNS
+from disclosures.imports import ROW_COLUMNS
 from disclosures.models import Case
 
 from .helpers_cases import make_center, make_department, make_item

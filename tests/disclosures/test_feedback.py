@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def fresh_limits():
-    """Rate-limit counts live in their own cache (portal.ratelimit), pages in the default one."""
+    """Rate-limit counts live in their own cache (core.ratelimit), pages in the default one."""
     for alias in ("default", "ratelimit"):
         caches[alias].clear()
     yield

@@ -7,9 +7,9 @@ import pytest
 from django.test import override_settings
 from wagtail.models import Site
 
+from core import schedules
 from disclosures import bulletins, tasks
 from disclosures.models import BulletinBuildFailure, BulletinPage, BulletinSettings
-from portal import schedules
 from tests.conftest import running_cluster
 
 from .bulletin_helpers import fake_stats

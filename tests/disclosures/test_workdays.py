@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 
+from core import timezones
 from disclosures import workdays
 from disclosures.models import Holiday
 from disclosures.workdays import Calendar
@@ -47,7 +48,7 @@ def test_spans_years_and_long_limits():
 def test_local_date_uses_shanghai():
     utc = datetime.UTC
     # 17:30 UTC on the 6th is 01:30 on the 7th in Shanghai.
-    assert workdays.local_date(datetime.datetime(2026, 3, 6, 17, 30, tzinfo=utc)) == D("2026-03-07")
+    assert timezones.local_date(datetime.datetime(2026, 3, 6, 17, 30, tzinfo=utc)) == D("2026-03-07")
 
 
 @pytest.mark.django_db

@@ -202,8 +202,8 @@ def test_complaint_is_answered_supervised_and_counted(live_server, browser, bill
 
 
 def test_case_lookup_and_rating_on_a_phone(live_server, browser, billiards):
-    from disclosures.cases import apply_rows
     from disclosures.feedback.models import Feedback
+    from disclosures.imports import apply_rows
 
     def case(case_no, **values):
         row = {

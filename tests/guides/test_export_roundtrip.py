@@ -5,8 +5,8 @@ import io
 import pytest
 from django.core.management import call_command
 
-from guides.exporting import export_catalog
-from guides.importing import import_catalog
+from guides.exports import export_catalog
+from guides.imports import import_catalog
 from guides.models import GuidePage
 from portal.models import ServiceCenter
 

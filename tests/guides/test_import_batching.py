@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from guides.bulk import create_pages, update_pages
 from guides.demo import folder_for
-from guides.importing import import_catalog
+from guides.imports import import_catalog
 from guides.models import FeeItem, GuideFolderPage, GuideIndexPage, GuidePage, GuideStep
 from portal.models import Department, EditorialRole, ServiceCenter
 from search import indexing

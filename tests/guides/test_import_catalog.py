@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 from wagtail.models import GroupPagePermission, PageLogEntry, Revision
 
-from guides.importing import import_catalog
+from guides.imports import import_catalog
 from guides.models import FeeItem, GuideFolderPage, GuidePage
 
 HEADER = "所属中心,实施主体,事项编码,事项名称,事项类型,服务对象,主题,法定办结时限,承诺办结时限,是否收费,收费标准,申请材料,设定依据,办理流程,窗口权限,应进,实进,最近审核日期"

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from guides.catalog_format import COLUMNS, NESTED
-from guides.importing import import_catalog
+from guides.imports import import_catalog
 from guides.models import GuidePage
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"

@@ -96,7 +96,7 @@ def test_weekly_digest_goes_to_each_departments_reviewers():
 def test_digest_is_a_weekly_schedule():
     from django_q.models import Schedule
 
-    from portal.schedules import ensure_schedules
+    from core.schedules import ensure_schedules
 
     ensure_schedules()
     schedule = Schedule.objects.get(name="editorial-review-digest")

@@ -18,7 +18,7 @@ def run_settings(env_overrides):
         if key not in {"PYTEST_VERSION", "GONGKAI_LOCAL", "DEBUG", "SECRET_KEY", "GONGKAI_TESTING"}
     }
     env.update(env_overrides)
-    code = "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='portal.settings'; django.setup(); from django.conf import settings; print(settings.SESSION_COOKIE_SECURE, settings.SECURE_HSTS_SECONDS)"
+    code = "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='portal.settings.production'; django.setup(); from django.conf import settings; print(settings.SESSION_COOKIE_SECURE, settings.SECURE_HSTS_SECONDS)"
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
 
 
@@ -38,6 +38,37 @@ def test_production_with_real_key_has_secure_cookies_and_hsts():
     result = run_settings({"SECRET_KEY": "a-real-secret-" + "x" * 40})
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "31536000"]
+
+
+def test_production_settings_do_not_sniff_the_test_runner():
+    """Test isolation lives in portal.settings.test only: pytest's variables change nothing here."""
+    result = run_settings({"PYTEST_VERSION": "8.0", "GONGKAI_TEST_RUN_ID": "12345"})
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='portal.settings.production'; django.setup(); "
+        "from django.conf import settings; print(settings.TESTING, settings.Q_CLUSTER['name'], "
+        "settings.DATABASES['default'].get('TEST', {}).get('NAME'))"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in {"GONGKAI_LOCAL", "DEBUG", "SECRET_KEY", "GONGKAI_TESTING"}}
+    env.update({"PYTEST_VERSION": "8.0", "SECRET_KEY": "a-real-secret-" + "x" * 40, "Q_CLUSTER_NAME": "site"})
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", "site", "None"]
+
+
+def test_the_test_overlay_isolates_each_run():
+    from django.conf import settings
+
+    from portal.settings import default_settings_module
+
+    assert settings.SETTINGS_MODULE == "portal.settings.test"
+    assert settings.TESTING and not settings.PRODUCTION
+    assert settings.TEST_RUN_ID in settings.Q_CLUSTER["name"]
+    assert settings.TEST_RUN_ID in str(settings.DATABASES["default"]["TEST"]["NAME"])
+    assert settings.TEST_RUN_ID in settings.SEARCH_INDEX_PATH
+    assert default_settings_module({}) == "portal.settings.production"
+    assert default_settings_module({"GONGKAI_TESTING": "1"}) == "portal.settings.test"
 
 
 def test_environment_switches_database_cache_and_broker():
@@ -125,7 +156,7 @@ def test_static_files_use_hashed_compressed_storage_outside_tests():
 
     # Tests use plain storage (no collectstatic needed); production uses WhiteNoise's manifest storage.
     code = (
-        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='portal.settings'; django.setup(); "
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='portal.settings.production'; django.setup(); "
         "from django.conf import settings; print(settings.STORAGES['staticfiles']['BACKEND'])"
     )
     env = {k: v for k, v in os.environ.items() if k not in {"PYTEST_VERSION", "GONGKAI_LOCAL", "DEBUG"}}

@@ -27,7 +27,7 @@ print(json.dumps({
 def test_s3_media_settings_come_from_the_environment():
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DJANGO_SETTINGS_MODULE": "portal.settings.test",
         "MEDIA_STORAGE": "storages.backends.s3.S3Storage",
         "AWS_STORAGE_BUCKET_NAME": "gongkai-media",
         "AWS_S3_ENDPOINT_URL": "http://127.0.0.1:9",

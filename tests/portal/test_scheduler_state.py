@@ -56,7 +56,7 @@ def test_healthz_reports_the_scheduler_without_failing_the_site(client):
 @pytest.mark.cluster
 @pytest.mark.django_db(transaction=True)
 def test_a_running_cluster_beats_and_the_warning_goes_away(demo_site, admin_user, client):
-    from portal.schedules import ensure_schedules
+    from core.schedules import ensure_schedules
 
     SchedulerHeartbeat.objects.all().delete()
     ensure_schedules()

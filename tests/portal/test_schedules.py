@@ -12,7 +12,7 @@ from tests.conftest import only_schedule_due, running_cluster
 def test_publish_schedule_is_registered_every_minute():
     from django_q.models import Schedule
 
-    from portal.schedules import ensure_schedules
+    from core.schedules import ensure_schedules
 
     ensure_schedules()
     ensure_schedules()  # idempotent
@@ -28,8 +28,8 @@ def test_real_cluster_publishes_a_scheduled_page_and_runs_queued_tasks(demo_site
     from django_q.models import Success
     from django_q.tasks import async_task
 
+    from core.schedules import ensure_schedules
     from portal.models import StandardPage
-    from portal.schedules import ensure_schedules
 
     page = demo_site.add_child(instance=StandardPage(title="定时发布的页面", slug="scheduled", live=False))
     page.go_live_at = timezone.now() + timedelta(seconds=1)

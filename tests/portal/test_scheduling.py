@@ -88,9 +88,9 @@ def test_future_schedule_is_accepted(client, notice_and_admin):
 @pytest.mark.cluster
 @pytest.mark.django_db(transaction=True)
 def test_real_cluster_publishes_a_scheduled_notice_and_expires_it(client, demo_site):
+    from core.schedules import ensure_schedules
     from portal.models import ServiceCenter
     from portal.roles import center_notice_index
-    from portal.schedules import ensure_schedules
 
     index = center_notice_index(ServiceCenter.objects.get(code="city"))
     notice = NoticePage(title="一分钟后上线的通知", slug="t-cluster", category="announcement", live=False)

@@ -93,7 +93,7 @@ def test_the_editors_admin_is_the_only_place_without_the_csp(client, db):
 
 
 PRODUCTION_PROBE = (
-    "import django, json, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'portal.settings'; django.setup(); "
+    "import django, json, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'portal.settings.production'; django.setup(); "
     "from django.conf import settings as s; print(json.dumps({name: getattr(s, name) for name in ["
     "'PRODUCTION', 'DEBUG', 'TESTING', 'SECURE_HSTS_SECONDS', 'SECURE_HSTS_INCLUDE_SUBDOMAINS', "
     "'SESSION_COOKIE_SECURE', 'SESSION_COOKIE_HTTPONLY', 'CSRF_COOKIE_SECURE', 'SECURE_SSL_REDIRECT', "

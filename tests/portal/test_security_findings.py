@@ -3,7 +3,7 @@
 High: a window clerk's catalog import published, cancelled a workflow and moved an item into
 another department; raw HTML in 其他说明 redirected visitors; a center's push token rewrote
 another center's cases. Medium: a draft bulletin's PDF was public; a gap-dimension XLSX took a
-worker to its timeout. Spreadsheet formulas: tests/portal/test_spreadsheets.py. Fee items, the
+worker to its timeout. Spreadsheet formulas: tests/core/test_spreadsheets.py. Fee items, the
 item's center and the low findings: tests/portal/test_security_findings_more.py.
 """
 

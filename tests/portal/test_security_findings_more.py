@@ -107,7 +107,7 @@ def test_a_clerks_new_fee_item_is_not_public(client, people):
 
 
 def test_an_import_cannot_publish_fee_items_for_a_clerk(people):
-    from guides.importing import import_catalog
+    from guides.imports import import_catalog
 
     document = {
         "fee_items": [
@@ -221,7 +221,7 @@ def _probe_caches(**overrides):
     }
     env.update({"GONGKAI_LOCAL": "1", "SECRET_KEY": "x" * 50, **overrides})
     code = (
-        "import django, json, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'portal.settings'; django.setup(); "
+        "import django, json, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'portal.settings.production'; django.setup(); "
         "from django.conf import settings; print(json.dumps(settings.CACHES['ratelimit']))"
     )
     result = subprocess.run(

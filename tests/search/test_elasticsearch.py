@@ -60,7 +60,8 @@ def test_mapping_indexes_pre_analysed_tokens_with_the_built_in_whitespace_analyz
 
 def test_documents_carry_the_embedded_index_tokens():
     """Both engines index the same tokens: the columns of the embedded index, word for word."""
-    from search.backends.embedded import COLUMNS, EmbeddedBackend
+    from search.backends.embedded import EmbeddedBackend
+    from search.backends.embedded_store import COLUMNS
 
     for document in sample_documents():
         source = es.to_source(document)

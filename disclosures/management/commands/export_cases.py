@@ -1,6 +1,6 @@
 """`manage.py export_cases FILE [--center CODE] [--from YYYY-MM] [--to YYYY-MM] [--format csv|xlsx]`.
 
-Writes case records in the format `import_cases` reads (see disclosures/case_export.py), so
+Writes case records in the format `import_cases` reads (see disclosures/exports.py), so
 `import_cases FILE` restores them unchanged. FILE "-" writes CSV to standard output.
 """
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from disclosures.case_export import FORMATS, case_rows, cases_queryset, orphan_count, write_csv, write_xlsx
+from disclosures.exports import FORMATS, case_rows, cases_queryset, orphan_count, write_csv, write_xlsx
 from disclosures.statistics import StatisticsError, parse_period
 from portal.models import ServiceCenter
 

@@ -1,10 +1,10 @@
-"""`manage.py import_cases FILE [--dry-run]`: case records from CSV/XLSX (see disclosures/cases.py)."""
+"""`manage.py import_cases FILE [--dry-run]`: case records from CSV/XLSX (see disclosures/imports.py)."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from disclosures.cases import import_cases
+from disclosures.imports import import_cases
 
 # Files given on the command line may be larger than web uploads.
 COMMAND_MAX_BYTES = 200 * 1024 * 1024

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from guides.exporting import FORMATS, export_catalog
+from guides.exports import FORMATS, export_catalog
 from portal import codes
 from portal.models import ServiceCenter
 

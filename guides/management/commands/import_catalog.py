@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from guides.importing import import_catalog
+from guides.imports import import_catalog
 
 
 class Command(BaseCommand):

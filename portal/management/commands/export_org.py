@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.org_export import FORMATS, export_org
+from portal.exports import FORMATS, export_org
 
 
 class Command(BaseCommand):

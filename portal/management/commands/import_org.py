@@ -1,10 +1,10 @@
-"""`manage.py import_org FILE`: centers and departments from CSV/XLSX/JSON (see portal/importing.py)."""
+"""`manage.py import_org FILE`: centers and departments from CSV/XLSX/JSON (see portal/imports.py)."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.importing import import_org
+from portal.imports import import_org
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ import importlib
 
 from django.core.management.base import BaseCommand
 
-from portal.dbstats import analyze
+from core.dbstats import analyze
 
 # Each app may provide `<app>.demo.seed(stdout)`; they run in dependency order.
 DEMO_MODULES = ["portal.demo", "guides.demo", "disclosures.demo", "portal.editorial_demo", "search.demo"]

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
-from portal import tabular
-from portal.tabular import TabularError, read_table
+from core import tabular
+from core.tabular import TabularError, read_table
 
 ALIASES = {"code": ["编码"], "name": ["名称"], "days": ["天数"]}
 

@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal import codes
-from portal.tabular import (
+from core import timezones
+from core.tabular import (
     Problems,
     TabularError,
     as_text,
@@ -27,6 +27,7 @@ from portal.tabular import (
     parse_datetime,
     text_problem,
 )
+from portal import codes
 
 from . import workdays
 from .models import Case
@@ -175,7 +176,8 @@ class _Items:
         center_id = self.centers[center_code]
         items = self._items.get(center_id)
         if items is None:
-            from guides.models import HANDLING_IMMEDIATE, GuidePage
+            from guides.choices import HANDLING_IMMEDIATE
+            from guides.models import GuidePage
 
             items = {}
             rows = (
@@ -199,11 +201,11 @@ def derive(calendar, received_at, completed_at, status, promised_days):
     Due date: `promised_days` working days after the day of receipt (the same day for 0).
     The flags are None unless the case is completed; on time is None without a time limit.
     """
-    received_day = workdays.local_date(received_at)
+    received_day = timezones.local_date(received_at)
     due_date = calendar.add_working_days(received_day, promised_days) if promised_days is not None else None
     on_time = same_day = None
     if status == Case.STATUS_COMPLETED and completed_at is not None:
-        completed_day = workdays.local_date(completed_at)
+        completed_day = timezones.local_date(completed_at)
         same_day = completed_day == received_day
         on_time = completed_day <= due_date if due_date is not None else None
     return due_date, on_time, same_day
@@ -461,7 +463,7 @@ def apply_rows(rows, *, dry_run=False, only_center=None, label=None):
 def import_cases(source, *, filename, dry_run=False, max_bytes=None):
     """Read a CSV/XLSX file of cases and apply it all-or-nothing; returns a CaseResult.
 
-    Rows are streamed from the file (portal.tabular.open_table) and written in batches as
+    Rows are streamed from the file (core.tabular.open_table) and written in batches as
     they are checked, so memory does not grow with the file; the single transaction is rolled
     back when any row (or the file itself) turns out to be wrong.
     """

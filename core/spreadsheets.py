@@ -14,10 +14,10 @@ named `=HYPERLINK("http://…","点此")` would become a live link in the journa
   it is, because a string cell is never evaluated. Works for normal and write-only sheets;
   `font=` styles the row (e.g. a bold header).
 - Reading back: `unescape_cell(text)` removes the apostrophe `safe_cell` added, so files the
-  site exports import again unchanged (portal/tabular.py applies it to CSV cells).
+  site exports import again unchanged (core/tabular/ applies it to CSV cells).
 
 Every writer (fee schedule, bulletin data files, series, catalog, organisation and case
-exports, the completeness report) goes through these three functions; tests/portal/
+exports, the completeness report) goes through these three functions; tests/core/
 test_spreadsheets.py downloads every file the site offers and scans its cells.
 """
 

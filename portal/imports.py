@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.tabular import Problems, TabularError, as_text, parse_choice, parse_int, read_table
+
 from . import codes
 from .models import Department, ServiceCenter
-from .tabular import Problems, TabularError, as_text, parse_choice, parse_int, read_table
 
 ORG_COLUMNS = {
     "kind": ["类型", "类别"],

@@ -10,7 +10,7 @@ import json
 
 from django.db.models import Prefetch
 
-from portal.spreadsheets import append_row, safe_csv_writer
+from core.spreadsheets import append_row, safe_csv_writer
 
 from .catalog_format import CHINESE, COLUMNS, NESTED, page_record
 from .models import FeeItem, GuideFee, GuidePage

@@ -10,7 +10,7 @@ from django.test import override_settings
 from django.urls import reverse
 from wagtail.documents import get_document_model
 
-from portal.uploads import check_file
+from core.uploads import check_file
 
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

@@ -8,8 +8,9 @@ phone, sort_order, so that importing the file into an empty database gives the s
 import io
 import json
 
+from core.spreadsheets import append_row, safe_csv_writer
+
 from .models import Department, ServiceCenter
-from .spreadsheets import append_row, safe_csv_writer
 
 FORMATS = ("csv", "xlsx", "json")
 COLUMNS = ["kind", "code", "name", "parent", "level", "sort_order", "address", "hours", "phone"]

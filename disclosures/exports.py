@@ -15,7 +15,7 @@ import io
 
 from django.utils import timezone
 
-from portal.spreadsheets import append_row, safe_csv_writer
+from core.spreadsheets import append_row, safe_csv_writer
 
 from .models import Case
 from .statistics import add_months, month_bounds, parse_period

@@ -1,4 +1,4 @@
-"""Every CSV and XLSX the site produces is safe to open in a spreadsheet (portal/spreadsheets.py).
+"""Every CSV and XLSX the site produces is safe to open in a spreadsheet (core/spreadsheets.py).
 
 The finding: a fee item named `=HYPERLINK("http://…","点此")` or with the formula
 `@SUM(1+1)*cmd|' /C calc'!A0` appeared raw in /fees/schedule.csv and as a real formula cell in
@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.test import Client
 from openpyxl import load_workbook
 
-from portal.spreadsheets import FORMULA_PREFIXES, PLAIN_NUMBER, append_row, safe_cell, safe_csv_writer, unescape_cell
+from core.spreadsheets import FORMULA_PREFIXES, PLAIN_NUMBER, append_row, safe_cell, safe_csv_writer, unescape_cell
 
 HYPERLINK = '=HYPERLINK("http://evil.example","点此")'
 DDE = "@SUM(1+1)*cmd|' /C calc'!A0"
@@ -44,7 +44,7 @@ def scan_xlsx(data):
 
 @pytest.fixture
 def hostile(db):
-    from disclosures.cases import apply_rows
+    from disclosures.imports import apply_rows
     from guides.models import FeeBasis, FeeItem, GuideFee, GuidePage
     from portal.models import Department
 
@@ -122,7 +122,7 @@ def test_exports_and_reports_have_no_formulas(hostile, tmp_path, admin_client):
 
 def test_the_sites_own_csv_imports_back_unchanged(hostile, tmp_path):
     """An exported catalog imports again with the same text (the apostrophe is removed)."""
-    from guides.importing import import_catalog
+    from guides.imports import import_catalog
     from guides.models import GuidePage
 
     path = tmp_path / "catalog.csv"

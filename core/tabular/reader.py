@@ -9,108 +9,26 @@ Row numbers are the ones the editor sees: in CSV and XLSX the header is row 1 an
 data row is row 2; in JSON the first object is row 1. Problems about the file as a whole use
 row 0; problems about the header use row 1 (CSV/XLSX) or 0 (JSON).
 
-Value parsers (`parse_bool`, `parse_int`, …) return `(value, error)` so callers can collect
-every error in one pass instead of stopping at the first.
+Cell parsers live in core/tabular/cells.py, the problem types in core/tabular/problems.py.
 """
 
 import codecs
 import csv
-import datetime
 import io
 import json
 import os
-import zoneinfo
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from .spreadsheets import unescape_cell
+from core.spreadsheets import unescape_cell
+
+from .cells import is_blank
+from .limits import RowBudget, check_xlsx_archive
+from .problems import Problem, Problems, Table, TabularError
 
 FORMATS = ("csv", "xlsx", "json")
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One problem: the row and column the editor should look at, and what is wrong (Chinese)."""
-
-    row: int
-    column: str
-    reason: str
-
-    def __str__(self):
-        if self.row and self.column:
-            return _("第 %(row)s 行，“%(column)s”列：%(reason)s") % {
-                "row": self.row,
-                "column": self.column,
-                "reason": self.reason,
-            }
-        if self.row:
-            return _("第 %(row)s 行：%(reason)s") % {"row": self.row, "reason": self.reason}
-        if self.column:
-            return _("“%(column)s”列：%(reason)s") % {"column": self.column, "reason": self.reason}
-        return self.reason
-
-    def as_dict(self):
-        return {"row": self.row, "column": self.column, "reason": self.reason}
-
-
-class Problems:
-    """An ordered, de-duplicated collection of problems."""
-
-    def __init__(self):
-        self._items = []
-        self._seen = set()
-
-    def add(self, row, column, reason):
-        problem = Problem(int(row or 0), printable(column or ""), printable(reason))
-        if problem not in self._seen:
-            self._seen.add(problem)
-            self._items.append(problem)
-
-    def extend(self, problems):
-        for problem in problems:
-            self.add(problem.row, problem.column, problem.reason)
-
-    def __iter__(self):
-        order = sorted(range(len(self._items)), key=lambda i: (self._items[i].row, i))
-        return iter([self._items[i] for i in order])
-
-    def __len__(self):
-        return len(self._items)
-
-    def __bool__(self):
-        return bool(self._items)
-
-    def lines(self):
-        return [str(problem) for problem in self]
-
-
-class TabularError(Exception):
-    """Raised when a file cannot be used; `problems` lists every (row, column, reason)."""
-
-    def __init__(self, problems):
-        if isinstance(problems, Problem):
-            problems = [problems]
-        self.problems = list(problems)
-        super().__init__("\n".join(str(problem) for problem in self.problems))
-
-
-@dataclass
-class Table:
-    """What was read: canonical column names (in file order) and numbered rows."""
-
-    format: str
-    columns: list  # canonical names, in file order
-    labels: dict  # canonical name -> header as written in the file
-    rows: list = field(default_factory=list)  # [(row number, {canonical: value})]; open_table: an iterator
-    header_row: int = 1
-    document: dict = field(default_factory=dict)  # a JSON file's other top-level keys
-
-    def label(self, name):
-        return self.labels.get(name, name)
 
 
 def max_upload_bytes():
@@ -202,10 +120,6 @@ def _alias_map(aliases):
     return result
 
 
-def _is_blank(value):
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 def read_table(source, *, filename, aliases, required=(), max_bytes=None, allow_unknown=False, max_rows=None):
     """Read a CSV/XLSX/JSON file into a Table; raise TabularError listing every problem found.
 
@@ -237,7 +151,7 @@ def open_table(source, *, filename, aliases, required=(), max_bytes=None, allow_
     whatever the file's size: a CSV is decoded chunk by chunk (the encoding, UTF-8 or GB18030,
     is settled by a first pass over the bytes), an XLSX is read with openpyxl's read-only mode.
     JSON files are parsed whole (their rows are a list). Rows, columns and reading time are
-    bounded by portal/import_limits.py (`max_rows` overrides IMPORT_MAX_ROWS).
+    bounded by core/tabular/limits.py (`max_rows` overrides IMPORT_MAX_ROWS).
     """
     fmt = detect_format(filename)
     limit = max_bytes or max_upload_bytes()
@@ -256,8 +170,6 @@ def open_table(source, *, filename, aliases, required=(), max_bytes=None, allow_
         if fmt == "csv":
             records, closer = _csv_records(handle, encoding)
         else:
-            from .import_limits import check_xlsx_archive
-
             check_xlsx_archive(handle)
             records, closer = _xlsx_records(handle)
         header = next(records, None)
@@ -273,8 +185,6 @@ def open_table(source, *, filename, aliases, required=(), max_bytes=None, allow_
         closer()
         if owned:
             handle.close()
-
-    from .import_limits import RowBudget
 
     budget = RowBudget(2, rows=max_rows)
     try:
@@ -472,7 +382,7 @@ def _grid_rows(header, records, first_row, positions, problems, close, budget=No
                 number = first_row + offset
                 if budget is not None:
                     budget.check(number, record)
-                if all(_is_blank(value) for value in record):
+                if all(is_blank(value) for value in record):
                     continue
                 values = {}
                 for position, value in enumerate(record):
@@ -480,7 +390,7 @@ def _grid_rows(header, records, first_row, positions, problems, close, budget=No
                     if canonical is None:
                         if position not in unnamed_label:
                             unnamed_label[position] = position >= len(header) or not normalize_header(header[position])
-                        if unnamed_label[position] and not _is_blank(value):
+                        if unnamed_label[position] and not is_blank(value):
                             problems.add(number, _("第 %(n)s 列") % {"n": position + 1}, _("该列没有表头，无法识别"))
                         continue
                     if isinstance(value, str):
@@ -516,8 +426,6 @@ def _json_table(data, *, aliases, required, allow_unknown, max_rows=None):
     records = document.get("items") if isinstance(document, dict) else document
     if not isinstance(records, list):
         raise TabularError(Problem(0, "", _("JSON 文件应为对象数组，或包含 items 数组的对象")))
-    from .import_limits import RowBudget
-
     budget = RowBudget(1, rows=max_rows)
     if len(records) > budget.rows:
         budget.check(len(records), [True])  # raises: too many rows
@@ -559,169 +467,3 @@ def _json_table(data, *, aliases, required, allow_unknown, max_rows=None):
 
 
 # --- value parsers: each returns (value, error text or None); blank input gives (None, None) ---
-
-TRUE_WORDS = {"true", "1", "是", "y", "yes", "t", "√", "有"}
-FALSE_WORDS = {"false", "0", "否", "n", "no", "f", "×", "无"}
-
-
-def as_text(value):
-    """A cell as text: numbers from a spreadsheet lose a trailing .0, blanks become ''."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def parse_bool(value):
-    if isinstance(value, bool):
-        return value, None
-    if _is_blank(value):
-        return None, None
-    text = as_text(value).lower()
-    if text in TRUE_WORDS:
-        return True, None
-    if text in FALSE_WORDS:
-        return False, None
-    return None, _("“%(value)s”不是有效的是/否值（可填 是/否、true/false、1/0）") % {"value": as_text(value)}
-
-
-def parse_int(value, *, minimum=None, maximum=None):
-    if _is_blank(value):
-        return None, None
-    if isinstance(value, bool):
-        return None, _("“%(value)s”不是整数") % {"value": value}
-    if isinstance(value, float):
-        if not value.is_integer():
-            return None, _("“%(value)s”不是整数") % {"value": as_text(value)}
-        number = int(value)
-    elif isinstance(value, int):
-        number = value
-    else:
-        text = as_text(value).replace(",", "")
-        try:
-            number = int(text)
-        except ValueError:
-            try:
-                decimal = Decimal(text)
-            except InvalidOperation:
-                return None, _("“%(value)s”不是整数") % {"value": as_text(value)}
-            if not decimal.is_finite() or decimal != decimal.to_integral_value():  # Infinity, NaN, sNaN
-                return None, _("“%(value)s”不是整数") % {"value": as_text(value)}
-            if decimal.adjusted() > 18:  # before int(): "1e999999999" would take all memory
-                return None, _("“%(value)s”超出允许的范围") % {"value": as_text(value)}
-            number = int(decimal)
-    if abs(number) > 2**63 - 1:  # no database integer column holds it
-        return None, _("“%(value)s”超出允许的范围") % {"value": as_text(value)}
-    if minimum is not None and number < minimum:
-        return None, _("%(value)s 小于允许的最小值 %(min)s") % {"value": number, "min": minimum}
-    if maximum is not None and number > maximum:
-        return None, _("%(value)s 大于允许的最大值 %(max)s") % {"value": number, "max": maximum}
-    return number, None
-
-
-def parse_decimal(value, *, places=2, max_digits=12, minimum=None):
-    if _is_blank(value):
-        return None, None
-    if isinstance(value, bool):
-        return None, _("“%(value)s”不是数字") % {"value": value}
-    try:
-        number = Decimal(str(value).replace(",", "").strip()) if not isinstance(value, float) else Decimal(repr(value))
-    except InvalidOperation:
-        return None, _("“%(value)s”不是数字") % {"value": as_text(value)}
-    if not number.is_finite():
-        return None, _("“%(value)s”不是数字") % {"value": as_text(value)}
-    exponent = number.as_tuple().exponent
-    if exponent < -places:
-        return None, _("“%(value)s”最多保留 %(places)s 位小数") % {"value": as_text(value), "places": places}
-    if len(number.quantize(Decimal(1).scaleb(-places)).as_tuple().digits) > max_digits:
-        return None, _("“%(value)s”超出允许的范围") % {"value": as_text(value)}
-    if minimum is not None and number < minimum:
-        return None, _("%(value)s 小于允许的最小值 %(min)s") % {"value": as_text(value), "min": minimum}
-    return number, None
-
-
-def parse_date(value):
-    """ISO 8601 date (YYYY-MM-DD); a spreadsheet date cell is accepted as is."""
-    if _is_blank(value):
-        return None, None
-    if isinstance(value, datetime.datetime):
-        return value.date(), None
-    if isinstance(value, datetime.date):
-        return value, None
-    text = as_text(value)
-    try:
-        return datetime.date.fromisoformat(text), None
-    except ValueError:
-        return None, _("“%(value)s”不是有效日期（格式：YYYY-MM-DD，如 2026-01-31）") % {"value": text}
-
-
-def default_timezone():
-    return zoneinfo.ZoneInfo(getattr(settings, "TIME_ZONE", None) or "Asia/Shanghai")
-
-
-def parse_datetime(value):
-    """ISO 8601 date-time; without an offset it is taken as Asia/Shanghai (TIME_ZONE)."""
-    if _is_blank(value):
-        return None, None
-    if isinstance(value, datetime.datetime):
-        moment = value
-    else:
-        text = as_text(value)
-        if text.endswith(("Z", "z")):
-            text = text[:-1] + "+00:00"
-        try:
-            moment = datetime.datetime.fromisoformat(text)
-        except ValueError:
-            return None, _("“%(value)s”不是有效时间（格式：YYYY-MM-DDTHH:MM[:SS][+08:00]）") % {"value": as_text(value)}
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=default_timezone())
-    return moment, None
-
-
-def parse_choice(value, choices):
-    """A code or its label: choices is [(code, label)]; returns the code."""
-    if _is_blank(value):
-        return None, None
-    text = as_text(value)
-    for code, label in choices:
-        if text.lower() == str(code).lower() or text == str(label):
-            return code, None
-    allowed = "、".join(f"{label}（{code}）" for code, label in choices)
-    return None, _("“%(value)s”不是允许的值：%(allowed)s") % {"value": text, "allowed": allowed}
-
-
-def text_problem(value):
-    """Why a value (text, or lists and objects of them) cannot be stored, or None.
-
-    PostgreSQL refuses NUL in text, and a JSON file or request may carry a lone surrogate
-    ("\\ud800") that no database or UTF-8 page can hold. Iterative: JSON may nest deeply.
-    """
-    pending = [value]
-    while pending:
-        value = pending.pop()
-        if isinstance(value, str):
-            if "\x00" in value:
-                return _("含有空字符（NUL），无法保存")
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                return _("含有无效的 Unicode 字符（孤立的代理项），无法保存")
-        elif isinstance(value, list | tuple):
-            pending.extend(value)
-        elif isinstance(value, dict):
-            pending.extend(value)
-            pending.extend(value.values())
-    return None
-
-
-def printable(text):
-    """Text safe to show in a report or page: NUL and lone surrogates replaced."""
-    text = str(text)
-    if text_problem(text) is None:
-        return text
-    return text.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")

@@ -1,11 +1,11 @@
-"""Bulk writes leave PostgreSQL with planner statistics (portal/dbstats.py)."""
+"""Bulk writes leave PostgreSQL with planner statistics (core/dbstats.py)."""
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.dbstats import analyze
 from guides.models import GuidePage
-from portal.dbstats import analyze
 
 
 def reltuples(table):

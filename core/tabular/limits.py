@@ -1,4 +1,4 @@
-"""Bounds on the work one uploaded or imported file may cause (used by portal/tabular.py).
+"""Bounds on the work one uploaded or imported file may cause (used by core/tabular/reader.py).
 
 A 4.9 KB XLSX whose `<dimension>` claims `A1:XFD1048576` used to keep a web worker busy until
 the gunicorn timeout: openpyxl padded every row to the claimed width and height. Now:
@@ -21,7 +21,7 @@ import zipfile
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from .tabular import Problem, TabularError
+from .problems import Problem, TabularError
 
 __all__ = ["RowBudget", "check_xlsx_archive", "max_columns", "max_rows"]
 
