@@ -1,14 +1,20 @@
 """Thin views for bulletin data: JSON, PDF, CSV and XLSX at stable URLs.
 
 Only published bulletins are public, and the data always comes from the frozen fields of the
-live page, so every file matches what the page shows.
+live page, so every file matches what the page shows. The routes are Django REST Framework views
+(JSON shapes in disclosures/serializers.py); the files are plain responses they pass through.
 """
 
-from django.http import FileResponse, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.response import Response
+
+from portal.restapi import PublicReadView
 
 from . import bulletins, datafiles, opendata
+from .serializers import BulletinListSerializer, BulletinSerializer, DataPackageSerializer, ErrorSerializer
 
 LIST_PAGE_SIZE = 100
 CONTENT_TYPES = {
@@ -20,7 +26,7 @@ CONTENT_TYPES = {
 
 
 def _json(payload, status=200):
-    return JsonResponse(payload, status=status, json_dumps_params={"ensure_ascii": False})
+    return Response(payload, status=status)
 
 
 def not_found(request, *args, **kwargs):
@@ -39,7 +45,6 @@ def _live_bulletin(center, period):
     return pages.first()
 
 
-@require_GET
 def bulletin_list(request):
     """Every published bulletin, newest first, with the URLs of its data."""
     from django.core.paginator import Paginator
@@ -139,7 +144,6 @@ def serve_data(request, page, data, fmt, version=None):
     return _attachment(datafiles.to_xlsx(data, title=page.title, previous=previous, last_year=last_year), fmt, filename)
 
 
-@require_GET
 def bulletin_file(request, center, period, fmt):
     page = _live_bulletin(center, period)
     if page is None:
@@ -166,7 +170,6 @@ def _pdf_response(request, document, filename):
     return response
 
 
-@require_GET
 def bulletin_version(request, center, period, version, fmt):
     """/api/bulletins/<center>/<YYYY-MM>/v<N>.<fmt>: any version of a corrected bulletin."""
     from . import corrections
@@ -182,3 +185,82 @@ def bulletin_version(request, center, period, version, fmt):
     if fmt == "json":
         data = {**data, "url": page.full_url}
     return serve_data(request, page, data, fmt, version=int(version))
+
+
+TAGS = ["运行情况通报 Bulletins"]
+PATH_PARAMETERS = [
+    OpenApiParameter("center", OpenApiTypes.STR, OpenApiParameter.PATH, description="中心编码，all 为全市"),
+    OpenApiParameter("period", OpenApiTypes.STR, OpenApiParameter.PATH, description="统计月份 YYYY-MM"),
+]
+
+
+class BulletinListView(PublicReadView):
+    @extend_schema(
+        operation_id="bulletins_list",
+        summary="已发布的通报列表",
+        description="新的在前，每页 100 条，含各格式数据的网址。",
+        parameters=[
+            OpenApiParameter("center", OpenApiTypes.STR, OpenApiParameter.QUERY, description="中心编码，all 为全市"),
+            OpenApiParameter("year", OpenApiTypes.INT, OpenApiParameter.QUERY, description="年份 2000–2100"),
+            OpenApiParameter("page", OpenApiTypes.INT, OpenApiParameter.QUERY, description="页码"),
+        ],
+        responses={200: BulletinListSerializer, 400: ErrorSerializer},
+        tags=TAGS,
+    )
+    def get(self, request):
+        return bulletin_list(request)
+
+
+class BulletinView(PublicReadView):
+    @extend_schema(
+        operation_id="bulletins_retrieve",
+        summary="一期通报的数据",
+        description="DESIGN.md 的通报 JSON；仅已发布的通报。同一期也有 .pdf、.csv、.xlsx 和 datapackage.json。",
+        parameters=PATH_PARAMETERS,
+        responses={200: BulletinSerializer, 404: ErrorSerializer},
+        tags=TAGS,
+    )
+    def get(self, request, center, period, fmt="json"):
+        return bulletin_file(request, center, period, fmt)
+
+
+class BulletinPackageView(PublicReadView):
+    @extend_schema(
+        operation_id="bulletins_datapackage",
+        summary="一期通报的数据包描述（Frictionless Data Package）",
+        parameters=PATH_PARAMETERS,
+        responses={200: DataPackageSerializer, 404: ErrorSerializer},
+        tags=TAGS,
+    )
+    def get(self, request, center, period, fmt="datapackage"):
+        return bulletin_file(request, center, period, fmt)
+
+
+class BulletinFileView(PublicReadView):
+    """The files (.pdf, .csv, .xlsx, .json): described in the README, not in the JSON schema."""
+
+    schema = None
+
+    def get(self, request, center, period, fmt):
+        return bulletin_file(request, center, period, fmt)
+
+
+class BulletinVersionView(PublicReadView):
+    """Earlier versions of a corrected bulletin (files and datapackage.json)."""
+
+    schema = None
+
+    def get(self, request, center, period, version, fmt):
+        return bulletin_version(request, center, period, version, fmt)
+
+
+class BulletinNotFoundView(PublicReadView):
+    """Any other /api/bulletins/… path: the JSON 404 whatever the method, as before."""
+
+    schema = None
+
+    def get(self, request, *args, **kwargs):
+        return not_found(request)
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        return not_found(request)
