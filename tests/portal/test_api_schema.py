@@ -172,6 +172,9 @@ def test_json_bytes_and_methods_are_as_before(client):
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
     assert response.content.startswith(b'{"suggestions": [')
     assert "\\u" not in response.content.decode()
+    for url in ("/api/items/?page_size=3", "/api/fees/", "/api/bulletins/"):
+        body = client.get(url).content
+        assert body == json.dumps(json.loads(body), ensure_ascii=False).encode(), url
     for method in (client.post, client.put, client.delete, client.head, client.options):
         refused = method("/api/items/")
         assert refused.status_code == 405 and refused["Allow"] == "GET" and refused.content == b""
