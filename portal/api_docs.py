@@ -11,9 +11,9 @@ from functools import lru_cache
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
-from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.negotiation import DefaultContentNegotiation
 
@@ -138,7 +138,7 @@ def components(schema):
     ]
 
 
-@extend_schema(exclude=True)
+@require_GET
 def api_page(request):
     """/api/docs/: the readable API reference, in the visitor's language (page chrome)."""
     schema = public_schema(translation.get_language() or "zh-hans")
