@@ -1,25 +1,38 @@
 """HTTP endpoints for the fee schedule (page, downloads, /api/fees/) and the case push API.
 
 Views stay thin: the fee logic is in disclosures/fees.py, case validation in disclosures/imports.py.
+The JSON endpoints are Django REST Framework views (shapes in disclosures/serializers.py); the
+page and the CSV/XLSX/JSON downloads stay Django views (their bytes are the files').
 """
 
 import json
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from core.tabular import Problem, printable
 from portal.models import ServiceCenter
+from portal.restapi import PublicReadView
 
 from . import fees
 from . import imports as cases
 from .models import CenterApiToken
+from .serializers import (
+    ErrorSerializer,
+    FeeScheduleSerializer,
+    PushCasesErrorSerializer,
+    PushCasesResultSerializer,
+    PushCasesSerializer,
+)
 
 MAX_PUSH_CASES = 1000
 MAX_PUSH_BYTES = 2 * 1024 * 1024
@@ -27,7 +40,7 @@ PUSH_FIELDS = set(cases.COLUMNS)
 
 
 def _json(data, status=200):
-    return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+    return Response(data, status=status)
 
 
 def _push_error(message, status, problems=()):
@@ -40,7 +53,38 @@ def _bearer(request):
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
-@csrf_exempt  # token-authenticated machine endpoint: no cookies, so no CSRF exposure
+PUSH_ERROR = OpenApiResponse(PushCasesErrorSerializer, description="错误说明及每条问题（行、字段、原因）")
+
+
+class PushCasesView(APIView):
+    """The case push: token-authenticated (checked in push_cases, with its own 401 body), no
+    cookies and so no CSRF (DRF views are CSRF-exempt without session authentication)."""
+
+    http_method_names = ["post"]
+    authentication_classes = []
+    permission_classes = []
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        return _push_error(_("请使用 POST 方法推送办件"), 405)
+
+    @extend_schema(
+        operation_id="cases_push",
+        summary="推送办件（中心令牌）",
+        description=(
+            "各中心的业务系统用 `Authorization: Bearer <令牌>` 推送办件。整批要么全部写入，要么一条也不写；"
+            "`?dry_run=1` 只检查不写入。每批最多 1000 条、2 MB。"
+        ),
+        request=PushCasesSerializer,
+        parameters=[
+            OpenApiParameter("dry_run", OpenApiTypes.STR, OpenApiParameter.QUERY, description="1 或 true：只检查")
+        ],
+        responses={200: PushCasesResultSerializer, 400: PUSH_ERROR, 401: PUSH_ERROR, 405: PUSH_ERROR, 413: PUSH_ERROR},
+        tags=["办件推送 Case push"],
+    )
+    def post(self, request):
+        return push_cases(request)
+
+
 def push_cases(request):
     """POST /api/cases/ {"cases": [...]} with `Authorization: Bearer <center token>`.
 
@@ -48,10 +92,6 @@ def push_cases(request):
     400 with every (row, column, reason) for bad data; 200 {"created", "updated"} when stored.
     `?dry_run=1` checks without writing.
     """
-    if request.method != "POST":
-        response = _push_error(_("请使用 POST 方法推送办件"), 405)
-        response["Allow"] = "POST"
-        return response
     token = CenterApiToken.authenticate(_bearer(request))
     if token is None:
         response = _push_error(_("缺少或无效的令牌：请在 Authorization 头中提供 Bearer 令牌"), 401)
@@ -113,7 +153,23 @@ def _fee_filters(request):
         return None, str(exc)
 
 
-@require_GET
+class FeesView(PublicReadView):
+    @extend_schema(
+        operation_id="fees_list",
+        summary="收费目录",
+        description="某日有效的收费项目（默认今天），含历次标准、收费依据和收取该费用的事项。",
+        parameters=[
+            OpenApiParameter("at", OpenApiTypes.DATE, OpenApiParameter.QUERY, description="日期 YYYY-MM-DD，默认今天"),
+            OpenApiParameter("center", OpenApiTypes.STR, OpenApiParameter.QUERY, description="中心编码"),
+            OpenApiParameter("department", OpenApiTypes.STR, OpenApiParameter.QUERY, description="部门编码"),
+        ],
+        responses={200: FeeScheduleSerializer, 400: ErrorSerializer},
+        tags=["收费 Fees"],
+    )
+    def get(self, request):
+        return fees_api(request)
+
+
 def fees_api(request):
     """GET /api/fees/?at=YYYY-MM-DD&center=&department= — the schedule in force that day."""
     filters, error = _fee_filters(request)

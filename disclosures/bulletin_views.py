@@ -1,20 +1,24 @@
 """Thin views for bulletin data: JSON, PDF, CSV and XLSX at stable URLs.
 
 Only published bulletins are public, and the data always comes from the frozen fields of the
-live page, so every file matches what the page shows.
+live page, so every file matches what the page shows. The routes are Django REST Framework views
+(JSON shapes in disclosures/serializers.py); the files are plain responses they pass through.
 """
 
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.response import Response
 
 from core import pageviews
-from core.http import json_response
 from portal.models import ServiceCenter
+from portal.restapi import PublicReadView
 
 from . import bulletins, corrections, datafiles, opendata
 from .models import BulletinPage
+from .serializers import BulletinListSerializer, BulletinSerializer, DataPackageSerializer, ErrorSerializer
 
 LIST_PAGE_SIZE = 100
 CONTENT_TYPES = {
@@ -25,10 +29,12 @@ CONTENT_TYPES = {
 }
 
 
+def _json(payload, status=200):
+    return Response(payload, status=status)
+
+
 def not_found(request, *args, **kwargs):
-    return json_response(
-        {"error": _("未找到该通报。请检查中心编码和统计月份（YYYY-MM），仅提供已发布的通报。")}, status=404
-    )
+    return _json({"error": _("未找到该通报。请检查中心编码和统计月份（YYYY-MM），仅提供已发布的通报。")}, status=404)
 
 
 def _live_bulletin(center, period):
@@ -41,7 +47,6 @@ def _live_bulletin(center, period):
     return pages.first()
 
 
-@require_GET
 def bulletin_list(request):
     """Every published bulletin, newest first, with the URLs of its data."""
     pages = (
@@ -55,11 +60,11 @@ def bulletin_list(request):
     year = request.GET.get("year", "")
     if year:
         if not (year.isascii() and year.isdigit() and 2000 <= int(year) <= 2100):
-            return json_response({"error": _("year 应为 2000–2100 之间的四位年份")}, status=400)
+            return _json({"error": _("year 应为 2000–2100 之间的四位年份")}, status=400)
         pages = pages.filter(period__year=int(year))
     page_number = request.GET.get("page", "")
     if page_number and not (page_number.isascii() and page_number.isdigit() and 0 < int(page_number) < 100_000):
-        return json_response({"error": _("page 应为正整数")}, status=400)
+        return _json({"error": _("page 应为正整数")}, status=400)
     page_obj = Paginator(pages, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     results = []
     for page in page_obj.object_list:
@@ -78,7 +83,7 @@ def bulletin_list(request):
                 **{fmt: request.build_absolute_uri(url) for fmt, url in urls.items()},
             }
         )
-    return json_response(
+    return _json(
         {
             "total": page_obj.paginator.count,
             "page": page_obj.number,
@@ -117,7 +122,7 @@ def datapackage(request, page, data, version=None):
         description=_("%(title)s的开放数据；指标定义见数据字典 %(url)s")
         % {"title": title, "url": request.build_absolute_uri("/data/dictionary/")},
     )
-    return json_response(descriptor)
+    return _json(descriptor)
 
 
 def serve_data(request, page, data, fmt, version=None):
@@ -127,7 +132,7 @@ def serve_data(request, page, data, fmt, version=None):
     if fmt == "datapackage":
         return datapackage(request, page, data, version)
     if fmt == "json":
-        return json_response(data)
+        return _json(data)
     previous, last_year = opendata.neighbours(data["center"], page.period)
     if fmt == "csv":
         content = datafiles.to_csv(
@@ -137,7 +142,6 @@ def serve_data(request, page, data, fmt, version=None):
     return _attachment(datafiles.to_xlsx(data, title=page.title, previous=previous, last_year=last_year), fmt, filename)
 
 
-@require_GET
 def bulletin_file(request, center, period, fmt):
     page = _live_bulletin(center, period)
     if page is None:
@@ -164,7 +168,6 @@ def _pdf_response(request, document, filename):
     return response
 
 
-@require_GET
 def bulletin_version(request, center, period, version, fmt):
     """/api/bulletins/<center>/<YYYY-MM>/v<N>.<fmt>: any version of a corrected bulletin."""
     page = _live_bulletin(center, period)
@@ -232,3 +235,82 @@ def bulletin_context(page, request):
         "published_at": page.first_published_at,
         "updated_at": page.last_published_at,
     }
+
+
+TAGS = ["运行情况通报 Bulletins"]
+PATH_PARAMETERS = [
+    OpenApiParameter("center", OpenApiTypes.STR, OpenApiParameter.PATH, description="中心编码，all 为全市"),
+    OpenApiParameter("period", OpenApiTypes.STR, OpenApiParameter.PATH, description="统计月份 YYYY-MM"),
+]
+
+
+class BulletinListView(PublicReadView):
+    @extend_schema(
+        operation_id="bulletins_list",
+        summary="已发布的通报列表",
+        description="新的在前，每页 100 条，含各格式数据的网址。",
+        parameters=[
+            OpenApiParameter("center", OpenApiTypes.STR, OpenApiParameter.QUERY, description="中心编码，all 为全市"),
+            OpenApiParameter("year", OpenApiTypes.INT, OpenApiParameter.QUERY, description="年份 2000–2100"),
+            OpenApiParameter("page", OpenApiTypes.INT, OpenApiParameter.QUERY, description="页码"),
+        ],
+        responses={200: BulletinListSerializer, 400: ErrorSerializer},
+        tags=TAGS,
+    )
+    def get(self, request):
+        return bulletin_list(request)
+
+
+class BulletinView(PublicReadView):
+    @extend_schema(
+        operation_id="bulletins_retrieve",
+        summary="一期通报的数据",
+        description="DESIGN.md 的通报 JSON；仅已发布的通报。同一期也有 .pdf、.csv、.xlsx 和 datapackage.json。",
+        parameters=PATH_PARAMETERS,
+        responses={200: BulletinSerializer, 404: ErrorSerializer},
+        tags=TAGS,
+    )
+    def get(self, request, center, period, fmt="json"):
+        return bulletin_file(request, center, period, fmt)
+
+
+class BulletinPackageView(PublicReadView):
+    @extend_schema(
+        operation_id="bulletins_datapackage",
+        summary="一期通报的数据包描述（Frictionless Data Package）",
+        parameters=PATH_PARAMETERS,
+        responses={200: DataPackageSerializer, 404: ErrorSerializer},
+        tags=TAGS,
+    )
+    def get(self, request, center, period, fmt="datapackage"):
+        return bulletin_file(request, center, period, fmt)
+
+
+class BulletinFileView(PublicReadView):
+    """The files (.pdf, .csv, .xlsx, .json): described in the README, not in the JSON schema."""
+
+    schema = None
+
+    def get(self, request, center, period, fmt):
+        return bulletin_file(request, center, period, fmt)
+
+
+class BulletinVersionView(PublicReadView):
+    """Earlier versions of a corrected bulletin (files and datapackage.json)."""
+
+    schema = None
+
+    def get(self, request, center, period, version, fmt):
+        return bulletin_version(request, center, period, version, fmt)
+
+
+class BulletinNotFoundView(PublicReadView):
+    """Any other /api/bulletins/… path: the JSON 404 whatever the method, as before."""
+
+    schema = None
+
+    def get(self, request, *args, **kwargs):
+        return not_found(request)
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        return not_found(request)

@@ -1,5 +1,8 @@
 """Thin views of the open data: the series API and files (/api/series/), the series page with
-its chart (/data/series/) and the data dictionary (/data/dictionary/)."""
+its chart (/data/series/) and the data dictionary (/data/dictionary/).
+
+The series API is a Django REST Framework view (shape in disclosures/serializers.py); its CSV and
+XLSX files are plain HttpResponses from the same view (DRF passes them through unchanged)."""
 
 from urllib.parse import urlencode
 
@@ -7,17 +10,27 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.response import Response
 
-from core.http import json_response
+from portal.restapi import PublicReadView
 
 from . import charts, datafiles, metrics, opendata, series
 from .bulletin_tables import format_rate
+from .serializers import DataPackageSerializer, ErrorSerializer, SeriesSerializer
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 SERIES_FIELDS = [*opendata.TIDY_FIELDS, "source"]
+
+
+def _json(payload, status=200):
+    response = Response(payload, status=status)
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 def _urls(query):
@@ -42,13 +55,55 @@ def _metric_info(metric):
     }
 
 
-@require_GET
+SERIES_PARAMETERS = [
+    OpenApiParameter("center", OpenApiTypes.STR, OpenApiParameter.QUERY, description="中心编码，all 为全市（默认）"),
+    OpenApiParameter("department", OpenApiTypes.STR, OpenApiParameter.QUERY, description="部门编码"),
+    OpenApiParameter("metric", OpenApiTypes.STR, OpenApiParameter.QUERY, description="指标代码（见数据字典）"),
+    OpenApiParameter("from", OpenApiTypes.STR, OpenApiParameter.QUERY, description="起始月份 YYYY-MM"),
+    OpenApiParameter("to", OpenApiTypes.STR, OpenApiParameter.QUERY, description="截止月份 YYYY-MM"),
+]
+
+
+class SeriesView(PublicReadView):
+    """/api/series/ (JSON) and, by the `fmt` of the route, its CSV, XLSX and datapackage.json."""
+
+    @extend_schema(
+        operation_id="series_retrieve",
+        summary="指标时间序列",
+        description="一个指标按月的数值（中心、部门或全市），与通报同源；同一查询也有 CSV、XLSX 和 datapackage.json。",
+        parameters=SERIES_PARAMETERS,
+        responses={200: SeriesSerializer, 400: ErrorSerializer},
+        tags=["运行数据 Open data"],
+    )
+    def get(self, request, fmt="json"):
+        return series_api(request, fmt)
+
+
+class SeriesPackageView(SeriesView):
+    @extend_schema(
+        operation_id="series_datapackage",
+        summary="时间序列的数据包描述（Frictionless Data Package）",
+        parameters=SERIES_PARAMETERS,
+        responses={200: DataPackageSerializer, 400: ErrorSerializer},
+        tags=["运行数据 Open data"],
+    )
+    def get(self, request, fmt="datapackage"):
+        return series_api(request, fmt)
+
+
+class SeriesFileView(SeriesView):
+    """/api/series.csv|.xlsx|.json: files of the same query (described in the README, not in the
+    OpenAPI schema, which describes JSON)."""
+
+    schema = None
+
+
 def series_api(request, fmt="json"):
     """GET /api/series/?center=&department=&metric=&from=YYYY-MM&to=YYYY-MM (also .csv, .xlsx)."""
     try:
         query = series.parse_query(request.GET)
     except series.SeriesError as exc:
-        return json_response({"error": str(exc)}, status=400, cors=True)
+        return _json({"error": str(exc)}, status=400)
     result = series.compute(query)
     for point in result["points"]:
         point["source"] = request.build_absolute_uri(point["source"]) if point["source"] else ""
@@ -75,7 +130,7 @@ def series_api(request, fmt="json"):
         schema_resource["schema"]["fields"].append(
             {"name": "source", "type": "string", "title": _("来源通报"), "description": _("该月数据所出自的通报网址")}
         )
-        return json_response(
+        return _json(
             opendata.package(
                 f"gongkai-series-{name}".lower(),
                 series.title(query),
@@ -83,9 +138,8 @@ def series_api(request, fmt="json"):
                 homepage=request.build_absolute_uri(urls["page"]),
                 description=_("指标定义见数据字典 %(url)s") % {"url": request.build_absolute_uri("/data/dictionary/")},
             ),
-            cors=True,
         )
-    return json_response(
+    return _json(
         {
             **query.as_params(),
             "center_name": query.center.name if query.center else str(_("全市")),
@@ -96,7 +150,6 @@ def series_api(request, fmt="json"):
             "missing": result["missing"],
             "urls": {key: request.build_absolute_uri(url) for key, url in _urls(query).items()},
         },
-        cors=True,
     )
 
 

@@ -1,126 +1,26 @@
 """JSON API for the catalog: /api/items/ (paged, filterable) and /api/items/<center>/<item_code>/.
 
-Plain Django views returning JsonResponse (UTF-8, not ASCII-escaped). Bad parameters give 400
-with a Chinese message; unknown items 404; never a 500 for bad input.
+Django REST Framework views (portal/restapi.py keeps the former bytes: UTF-8, not ASCII-escaped);
+the shapes are guides/serializers.py. Bad parameters give 400 with a Chinese message; unknown
+items 404; never a 500 for bad input.
 """
 
 from django.core.paginator import EmptyPage, Paginator
-from django.http import JsonResponse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 
 from portal import codes
+from portal.restapi import PublicReadView, error, json_response
 
 from . import browsing, presentation
-from .completeness import completeness
-from .handling_rules import rules_of
-from .models import POWER_CODES, GuidePage, Theme, power_field
-from .serialization import legal_basis_dict, material_dict, step_dict
+from .models import GuidePage, Theme
+from .serializers import ItemDetailSerializer, ItemErrorSerializer, ItemPageSerializer, ItemSummarySerializer
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 API_FILTERS = ["center", "department", "audience", "theme", "type", "charges", "handling", "letter"]
-
-
-def _json(data, status=200):
-    return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
-
-
-def _error(message, status=400, **extra):
-    return _json({"error": message, **extra}, status=status)
-
-
-def _absolute(request, page):
-    url = page.get_url(request)
-    return request.build_absolute_uri(url) if url else None
-
-
-def item_summary(item, request):
-    return {
-        "center": item.center.code,
-        "item_code": item.item_code,
-        "name": item.title,
-        "url": _absolute(request, item),
-        "department": item.department.code,
-        "department_name": item.department.name,
-        "item_type": item.item_type,
-        "audience": item.audience,
-        "charges": item.charges,
-        "handling_type": item.handling_type,
-        "statutory_days": item.statutory_days,
-        "promised_days": item.promised_days,
-        "detail": request.build_absolute_uri(f"/api/items/{item.center.code}/{item.item_code}/"),
-    }
-
-
-def item_detail(item, request):
-    """The DESIGN.md shape: every disclosure and the completeness (item prefetched)."""
-    result = completeness(item)
-    fees = presentation.fees_in_force(item)
-    data = {
-        "center": item.center.code,
-        "center_name": item.center.name,
-        "item_code": item.item_code,
-        "name": item.title,
-        "url": _absolute(request, item),
-        "department": item.department.code,
-        "department_name": item.department.name,
-        "item_type": item.item_type,
-        "item_type_label": str(item.get_item_type_display()),
-        "audience": item.audience,
-        "themes": [{"slug": theme.slug, "name": theme.name} for theme in item.themes.all()],
-        "should_enter": item.should_enter,
-        "entered": item.entered,
-        "statutory_days": item.statutory_days,
-        "promised_days": item.promised_days,
-        "charges": item.charges,
-        "procedure": {
-            "handling_type": item.handling_type,
-            "acceptance_conditions": item.acceptance_conditions,
-            "visits_required": item.visits_required,
-            "online_url": item.online_url,
-            "steps": [step_dict(s) for s in item.steps.all()],
-        },
-        "legal_basis": [legal_basis_dict(b) for b in item.legal_basis.all()],
-        "materials": [
-            material_dict(m, requirement_key="required", document=lambda m, name: _document(request, getattr(m, name)))
-            for m in item.materials.all()
-        ],
-        "fees": [
-            {
-                "code": entry["fee"].code,
-                "name": entry["fee"].name,
-                "amount": None if entry["fee"].amount is None else f"{entry['fee'].amount:f}",
-                "formula": entry["fee"].formula,
-                "unit": entry["fee"].unit,
-                "effective_from": entry["fee"].effective_from.isoformat(),
-                "effective_to": entry["fee"].effective_to.isoformat() if entry["fee"].effective_to else None,
-                "in_force": entry["in_force"],
-                "basis": [
-                    {"title": b.title, "document_number": b.document_number, "issuer": b.issuer, "url": b.url}
-                    for b in entry["fee"].basis.all()
-                ],
-            }
-            for entry in fees
-        ],
-        "window_authority": {code: bool(getattr(item, power_field(code))) for code in POWER_CODES},
-        "handling_rules": rules_of(item),
-        "place": item.place,
-        "hours": item.hours,
-        "consult_phone": item.consult_phone,
-        "complaint_phone": item.complaint_phone,
-        "last_reviewed": item.last_reviewed.isoformat() if item.last_reviewed else None,
-        "completeness": {"present": result["present"], "missing": result["missing"]},
-    }
-    return data
-
-
-def _document(request, document):
-    info = presentation.document_info(document)
-    if info is None:
-        return None
-    return {**info, "url": request.build_absolute_uri(info["url"])}
 
 
 def _check_codes(filters):
@@ -138,31 +38,77 @@ def _check_codes(filters):
     return None
 
 
-@require_GET
+def _parameter(name, description, type_=str):
+    return OpenApiParameter(name, type_, OpenApiParameter.QUERY, required=False, description=description)
+
+
+LIST_PARAMETERS = [
+    _parameter("center", "中心编码"),
+    _parameter("department", "部门编码"),
+    _parameter("audience", "服务对象：person（个人）或 legal（法人）"),
+    _parameter("theme", "主题（slug）"),
+    _parameter("type", "事项类型代码"),
+    _parameter("charges", "是否收费：1（收费）或 0（不收费）"),
+    _parameter("handling", "办件类型：immediate（即办件）或 promised（承诺件）"),
+    _parameter("letter", "事项名称拼音首字母：A–Z 或 #"),
+    _parameter("page", "页码，从 1 开始", int),
+    _parameter("page_size", f"每页条数，1–{MAX_PAGE_SIZE}，默认 {PAGE_SIZE}", int),
+]
+
+
+class ItemListView(PublicReadView):
+    @extend_schema(
+        operation_id="items_list",
+        summary="事项列表（分页、可筛选）",
+        description="按中心、部门、服务对象、主题等筛选的办事指南事项；未知参数或编码返回 400。",
+        parameters=LIST_PARAMETERS,
+        responses={200: ItemPageSerializer, 400: ItemErrorSerializer, 404: ItemErrorSerializer},
+        tags=["事项 Items"],
+    )
+    def get(self, request):
+        return item_list(request)
+
+
+class ItemDetailView(PublicReadView):
+    @extend_schema(
+        operation_id="items_retrieve",
+        summary="事项详情",
+        description="一个事项的全部公开要素（DESIGN.md 的形状）及完整度；事项编码不区分大小写。",
+        parameters=[
+            OpenApiParameter("center", OpenApiTypes.STR, OpenApiParameter.PATH, description="中心编码"),
+            OpenApiParameter("item_code", OpenApiTypes.STR, OpenApiParameter.PATH, description="事项编码"),
+        ],
+        responses={200: ItemDetailSerializer, 404: ItemErrorSerializer},
+        tags=["事项 Items"],
+    )
+    def get(self, request, center, item_code):
+        return item_view(request, center, item_code)
+
+
 def item_list(request):
-    unknown = sorted(set(request.GET) - {*API_FILTERS, "page", "page_size"})
+    unknown = sorted(set(request.query_params) - {*API_FILTERS, "page", "page_size"})
     if unknown:
-        return _error(_("不支持的参数：%(names)s") % {"names": "、".join(unknown)}, parameters=unknown)
-    filters = browsing.parse_filters(request.GET)
+        return error(_("不支持的参数：%(names)s") % {"names": "、".join(unknown)}, parameters=unknown)
+    filters = browsing.parse_filters(request.query_params)
     if filters.errors:
-        error = filters.errors[0]
-        return _error(error.message, parameter=error.name)
+        problem = filters.errors[0]
+        return error(problem.message, parameter=problem.name)
     bad_code = _check_codes(filters)
     if bad_code:
-        return _error(bad_code[1], parameter=bad_code[0])
+        return error(bad_code[1], parameter=bad_code[0])
     try:
-        page_number = int(request.GET.get("page", "1"))
-        page_size = int(request.GET.get("page_size", str(PAGE_SIZE)))
+        page_number = int(request.query_params.get("page", "1"))
+        page_size = int(request.query_params.get("page_size", str(PAGE_SIZE)))
     except ValueError:
-        return _error(_("page 和 page_size 必须是正整数"))
+        return error(_("page 和 page_size 必须是正整数"))
     if page_number < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
-        return _error(_("page 必须不小于 1，page_size 必须在 1 到 %(max)s 之间") % {"max": MAX_PAGE_SIZE})
+        return error(_("page 必须不小于 1，page_size 必须在 1 到 %(max)s 之间") % {"max": MAX_PAGE_SIZE})
     queryset = browsing.ordered(browsing.filtered(filters)).select_related("center", "department")
     paginator = Paginator(queryset, page_size)
     try:
         page = paginator.page(page_number)
     except EmptyPage:
-        return _error(_("页码超出范围（共 %(n)s 页）") % {"n": paginator.num_pages}, status=404)
+        return error(_("页码超出范围（共 %(n)s 页）") % {"n": paginator.num_pages}, status=404)
 
     def link(number):
         params = {**filters.values, "page": number}
@@ -170,19 +116,18 @@ def item_list(request):
             params["page_size"] = page_size
         return request.build_absolute_uri(f"{request.path}?{urlencode(params)}")
 
-    return _json(
+    return json_response(
         {
             "count": paginator.count,
             "page": page_number,
             "num_pages": paginator.num_pages,
             "next": link(page.next_page_number()) if page.has_next() else None,
             "previous": link(page.previous_page_number()) if page.has_previous() else None,
-            "results": [item_summary(item, request) for item in page.object_list],
+            "results": ItemSummarySerializer(page.object_list, many=True, context={"request": request}).data,
         }
     )
 
 
-@require_GET
 def item_view(request, center, item_code):
     item = (
         GuidePage.objects.live()
@@ -194,7 +139,7 @@ def item_view(request, center, item_code):
     if item is not None:
         presentation.prefetch_item(item)
     if item is None:
-        return _error(
+        return error(
             _("未找到事项：中心 %(center)s，事项编码 %(code)s") % {"center": center, "code": item_code}, status=404
         )
-    return _json(item_detail(item, request))
+    return json_response(ItemDetailSerializer(item, context={"request": request}).data)

@@ -8,9 +8,9 @@ from .feeds import ItemChangesFeed
 app_name = "guides"
 
 urlpatterns = [
-    path("api/items/", api.item_list, name="api_items"),
+    path("api/items/", api.ItemListView.as_view(), name="api_items"),
     path("feeds/changes/", ItemChangesFeed(), name="item_changes_feed"),
-    path("api/items/<slug:center>/<str:item_code>/", api.item_view, name="api_item"),
+    path("api/items/<slug:center>/<str:item_code>/", api.ItemDetailView.as_view(), name="api_item"),
     # Catalog pages: a one-query shortcut into Wagtail's own serving (see guides/routing.py).
     re_path(r"^guides/(?P<path>(?:[\w-]+/){0,4})$", routing.serve, name="catalog"),
 ]

@@ -12,9 +12,16 @@ from .review_actions import SetReviewDateBulkAction, SubmitForReviewBulkAction
 
 @hooks.register("register_admin_urls")
 def register_completeness_report_url():
-    from .admin_views import completeness_report
+    from .admin_views import CompletenessReportView
 
-    return [path("reports/guide-completeness/", completeness_report, name="guides_completeness_report")]
+    return [
+        path("reports/guide-completeness/", CompletenessReportView.as_view(), name="guides_completeness_report"),
+        path(
+            "reports/guide-completeness/results/",
+            CompletenessReportView.as_view(results_only=True),
+            name="guides_completeness_report_results",
+        ),
+    ]
 
 
 @hooks.register("register_reports_menu_item")

@@ -6,7 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from portal import media, reading_mode, views
+from portal import api_docs, media, reading_mode, views
 from portal.feeds import NoticeFeed
 
 handler404 = "portal.views.page_not_found"
@@ -21,6 +21,9 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("feeds/notices/", NoticeFeed(), name="notice_feed"),
+    # OpenAPI 3.1 of the public JSON APIs and the readable API page (portal/api_docs.py).
+    path("api/schema/", api_docs.SchemaView.as_view(), name="api_schema"),
+    path("api/docs/", api_docs.api_page, name="api_docs"),
 ]
 
 # Apps contribute their own routes (APIs, feeds, search) before Wagtail's catch-all.

@@ -6,6 +6,6 @@ app_name = "search"
 
 urlpatterns = [
     path("search/", views.search_page, name="page"),
-    path("api/search/", views.api_search, name="api"),
-    path("api/suggest/", views.api_suggest, name="suggest"),
+    path("api/search/", views.SearchView.as_view(), name="api"),
+    path("api/suggest/", views.SuggestView.as_view(), name="suggest"),
 ]

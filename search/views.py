@@ -1,15 +1,20 @@
-"""Search page, /api/search/ and /api/suggest/: thin views over search.service."""
+"""Search page, /api/search/ and /api/suggest/: thin views over search.service (the two APIs
+are Django REST Framework views; shapes in search/serializers.py)."""
 
-from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.response import Response
 
 from portal.centerpref import chosen_center
+from portal.restapi import PublicReadView
 
 from . import service
 from .backends.base import FACETS, FILTER_NAMES, PER_PAGE, clean_filters
+from .serializers import SearchSerializer, SuggestSerializer
 
 MAX_Q = 200
 
@@ -91,7 +96,45 @@ def _prefer_center(request):
     return code if code.isascii() and code.replace("-", "").replace("_", "").isalnum() else chosen_center(request)
 
 
-@require_GET
+def _query_parameter(name, description, type_=OpenApiTypes.STR):
+    return OpenApiParameter(name, type_, OpenApiParameter.QUERY, description=description)
+
+
+SEARCH_PARAMETERS = [
+    _query_parameter("q", "检索词（支持拼音和拼音首字母）"),
+    *(_query_parameter(name, f"{label}（可重复）") for name, (label, _values) in FACETS.items()),
+    _query_parameter("page", "页码 1–100", OpenApiTypes.INT),
+    _query_parameter("flat", "1：不按事项分组，每个文档一条"),
+    _query_parameter("prefer", "优先排在前面的中心编码（默认为访客所选中心）"),
+]
+
+
+class SearchView(PublicReadView):
+    @extend_schema(
+        operation_id="search",
+        summary="全站搜索",
+        description="每个事项一条结果，各中心的版本在 centers 中；搜索服务不可用时返回 503 和 error。",
+        parameters=SEARCH_PARAMETERS,
+        responses={200: SearchSerializer, 503: SearchSerializer},
+        tags=["搜索 Search"],
+    )
+    def get(self, request):
+        return api_search(request)
+
+
+class SuggestView(PublicReadView):
+    @extend_schema(
+        operation_id="suggest",
+        summary="搜索联想",
+        description="按名称和拼音前缀联想事项名称，最多 8 条。",
+        parameters=[_query_parameter("q", "已输入的前缀")],
+        responses={200: SuggestSerializer},
+        tags=["搜索 Search"],
+    )
+    def get(self, request):
+        return api_suggest(request)
+
+
 def api_search(request):
     """One result per item with every center's copy in `centers` (DESIGN.md); `flat=1` gives
     one result per document, as before grouping."""
@@ -116,10 +159,9 @@ def api_search(request):
     }
     if error:
         body["error"] = _("搜索服务暂时不可用，请稍后再试。")
-    return JsonResponse(body, status=503 if error else 200, json_dumps_params={"ensure_ascii": False})
+    return Response(body, status=503 if error else 200)
 
 
-@require_GET
 def api_suggest(request):
     prefix = str(request.GET.get("q", ""))[:MAX_Q]
-    return JsonResponse({"suggestions": service.suggestions(prefix)}, json_dumps_params={"ensure_ascii": False})
+    return Response({"suggestions": service.suggestions(prefix)})

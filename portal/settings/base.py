@@ -94,6 +94,40 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# --- Public JSON APIs on Django REST Framework, OpenAPI 3 at /api/schema/ (issue 13, point 5) ---
+# JSON only (no browsable HTML API: it needs inline scripts the CSP forbids), no authentication
+# or throttling in DRF (the public APIs are anonymous and read-only; rate limits stay in
+# portal.ratelimit, CORS in portal.cors). portal/restapi.py keeps the bytes of the former views.
+INSTALLED_APPS += ["rest_framework", "drf_spectacular"]
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["portal.api_formats.PublicJSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "portal.api_formats.AlwaysJSON",
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "DEFAULT_THROTTLE_CLASSES": [],
+    "URL_FORMAT_OVERRIDE": None,
+    "EXCEPTION_HANDLER": "portal.restapi.handle_exception",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "公开 Gongkai 公开数据接口",
+    "DESCRIPTION": (
+        "政务服务中心门户的公开只读 JSON 接口：办事指南事项、收费目录、运行情况通报、指标时间序列和搜索；"
+        "以及各中心用令牌推送办件的接口。所有公开接口允许跨域读取（Access-Control-Allow-Origin: *），"
+        '无需登录；错误时返回 {"error": "中文说明"}。'
+    ),
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "PREPROCESSING_HOOKS": ["portal.restapi.public_endpoints"],
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    "DISABLE_ERRORS_AND_WARNINGS": False,
+}
+# --- end of the API block ---
+
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
 
