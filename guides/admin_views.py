@@ -6,18 +6,18 @@ user sees only the items of the centers and departments they work for (portal.ro
 window staff and reviewers their departments, a center admin the center, superusers and system
 administrators everything), in the rows, the summary, the filter choices and the export.
 The CSV keeps its former form: UTF-8 with a BOM (Excel) and formula-like text neutralised with
-portal.spreadsheets.safe_cell; in the XLSX, Wagtail stores such text as string cells.
+core.spreadsheets.safe_cell; in the XLSX, Wagtail stores such text as string cells.
 """
 
 import django_filters
 from django.db.models import Q
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
-from portal.spreadsheets import safe_cell
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.reports import ReportView
 
+from core.spreadsheets import safe_cell
 from portal.models import Department, ServiceCenter
 from portal.roles import scope_for
 

@@ -3,7 +3,7 @@ the exception handler (settings.REST_FRAMEWORK points here; the format is portal
 
 The APIs were plain JsonResponse views before they moved to DRF and answer as they did: a wrong
 method is the same empty 405 with `Allow` that Django's require_GET gave. CORS headers come from
-portal.cors and rate limits from portal.ratelimit (middleware), not from DRF.
+portal.cors and rate limits from core.ratelimit (middleware), not from DRF.
 """
 
 from django.http import HttpResponseNotAllowed

@@ -97,7 +97,7 @@ MIDDLEWARE = [
 # --- Public JSON APIs on Django REST Framework, OpenAPI 3 at /api/schema/ (issue 13, point 5) ---
 # JSON only (no browsable HTML API: it needs inline scripts the CSP forbids), no authentication
 # or throttling in DRF (the public APIs are anonymous and read-only; rate limits stay in
-# portal.ratelimit, CORS in portal.cors). portal/restapi.py keeps the bytes of the former views.
+# core.ratelimit, CORS in portal.cors). portal/restapi.py keeps the bytes of the former views.
 INSTALLED_APPS += ["rest_framework", "drf_spectacular"]
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["portal.api_formats.PublicJSONRenderer"],

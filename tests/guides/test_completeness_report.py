@@ -8,8 +8,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from core.spreadsheets import FORMULA_PREFIXES
 from portal.models import EditorialRole
-from portal.spreadsheets import FORMULA_PREFIXES
 from tests.guides.helpers import sign_in
 from tests.portal.editorial_support import editorial_roles, make_editor  # noqa: F401
 
