@@ -98,6 +98,10 @@ def item_detail(item, request):
                 "notes": m.notes,
                 "blank_form": _document(request, m.blank_form),
                 "sample": _document(request, m.sample),
+                "instructions": m.instructions,
+                "deferrable": m.deferrable,
+                "notify_commit": m.notify_commit,
+                "e_license": m.e_license,
             }
             for m in item.materials.all()
         ],
@@ -120,6 +124,7 @@ def item_detail(item, request):
         ],
         "window_authority": {code: bool(getattr(item, power_field(code))) for code in POWER_CODES},
         "handling_rules": rules_of(item),
+        "result": _result(request, item),
         "place": item.place,
         "hours": item.hours,
         "consult_phone": item.consult_phone,
@@ -128,6 +133,28 @@ def item_detail(item, request):
         "completeness": {"present": result["present"], "missing": result["missing"]},
     }
     return data
+
+
+def _result(request, item):
+    """办理结果 with its samples (absolute URLs); the same public-only rule as the item page."""
+    info = presentation.result_info(item)
+    image = info["image"]
+    return {
+        "name": info["name"],
+        "type": info["type"] or None,
+        "type_label": info["type_label"] or None,
+        "sample": {**info["document"], "url": request.build_absolute_uri(info["document"]["url"])}
+        if info["document"]
+        else None,
+        "sample_image": {
+            "url": request.build_absolute_uri(image.file.url),
+            "title": image.title,
+            "width": image.width,
+            "height": image.height,
+        }
+        if image is not None
+        else None,
+    }
 
 
 def _document(request, document):

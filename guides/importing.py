@@ -50,6 +50,7 @@ from .catalog_format import (
     DEFAULTS,
     INFORMATIONAL,
     INT_FIELDS,
+    MEDIA_ID_FIELDS,
     NESTED,
     POWER_LABELS,
     REQUIRED_COLUMNS,
@@ -158,6 +159,7 @@ class Lookups:
             if current is None or in_force or not _in_force(current, today):
                 self.fees[key] = fee
         self.documents = None
+        self.images = None
 
     def document_exists(self, pk):
         if self.documents is None:
@@ -165,6 +167,13 @@ class Lookups:
 
             self.documents = set(get_document_model().objects.values_list("pk", flat=True))
         return pk in self.documents
+
+    def image_exists(self, pk):
+        if self.images is None:
+            from wagtail.images import get_image_model
+
+            self.images = set(get_image_model().objects.values_list("pk", flat=True))
+        return pk in self.images
 
 
 def _in_force(fee, today):
@@ -292,6 +301,8 @@ def parse_nested(part, value):
                     error = _check_url(parsed[key])
             elif kind == "int":
                 parsed[key], error = (default, None) if blank else parse_int(value_, minimum=0, maximum=32767)
+            elif kind == "bool":
+                parsed[key], error = (default, None) if blank else parse_bool(value_)
             elif kind == "document":
                 if blank:
                     parsed[key] = None
@@ -347,6 +358,8 @@ def read_row(values, row, label, problems, lookups):
                 partial[name] = DEFAULTS[name]
         elif name == "last_reviewed":
             partial[name], error = parse_date(value)
+        elif name in MEDIA_ID_FIELDS:
+            partial[name], error = parse_int(value, minimum=1, maximum=2_147_483_647)
         elif name == "window_authority":
             partial[name], errors = parse_powers(value)
             for reason in errors:
@@ -601,8 +614,12 @@ def apply_record(page, record, lookups, center, department):
         "complaint_phone",
         "notes",
         "last_reviewed",
+        "result_name",
+        "result_type",
     ):
         setattr(page, name, record[name])
+    page.result_sample_id = record["result_sample"]
+    page.result_sample_image_id = record["result_sample_image"]
     if hasattr(page, "featured"):
         page.featured = record["featured"]
     page.search_description = record["keywords"]
@@ -663,6 +680,16 @@ def _validate_record(row, record, center, lookups, label, problems):
                     label("materials"),
                     _("第 %(n)s 项材料的文档 %(id)s 不存在") % {"n": position, "id": material[key]},
                 )
+    for name, kind in MEDIA_ID_FIELDS.items():
+        pk = record[name]
+        exists = lookups.document_exists if kind == "document" else lookups.image_exists
+        if pk is not None and not exists(pk):
+            message = (
+                _("文档 %(id)s 不存在（请先在“文档”中上传）")
+                if kind == "document"
+                else _("图片 %(id)s 不存在（请先在“图片”中上传）")
+            )
+            problems.add(row, label(name), message % {"id": pk})
 
 
 def plan(table, lookups, problems):

@@ -93,6 +93,7 @@ def item_context(item, request):
         "handling_rules": rules_of(item),
         "flowchart": flow_svg(item.steps.all(), _("%(title)s 办理流程图") % {"title": item.title}),
         "materials": presentation.material_rows(item),
+        "result": presentation.result_info(item),
         "history": item_history(item),
         "jsonld": presentation.json_script_safe(presentation.government_service_jsonld(item, url, fees)),
         "breadcrumbs": presentation.breadcrumbs(item, index_url),
