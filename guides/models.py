@@ -678,3 +678,4 @@ class LifeEventItem(Orderable):
 
 
 from .fee_review import FeeApprovalTask  # noqa: E402, F401  (a model of this app)
+from .popularity import ItemPopularity, ItemViewDay  # noqa: E402, F401  (models of this app)

@@ -5,7 +5,7 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
-from . import browsing, pagecache, presentation
+from . import browsing, pagecache, presentation, viewcounts
 from .flowchart import flow_svg
 from .handling_rules import rules_of
 from .history import item_history
@@ -46,6 +46,11 @@ def _browse(request, index_page):
         "all_letters_query": filters.query(letter=None),
         "breadcrumbs": [{"title": index_page.title, "url": None}],
     }
+    center_code = filters.values.get("center")
+    if center_code and page_obj.number == 1:  # a center's page: its 热门事项 above the list
+        from .popularity import popular_panel
+
+        context["popular"] = popular_panel(request, center_code=center_code, limit=6)
     status = 400 if filters.errors and not filters.values else 200
     return TemplateResponse(request, "guides/guide_index_page.html", context, status=status)
 
@@ -101,6 +106,7 @@ def item_context(item, request):
 
 
 def item(request, page):
+    viewcounts.count_view(request, page.pk)  # a cache increment, also for cached pages (热门事项)
     return pagecache.cached_page(request, lambda: page.render(request))
 
 

@@ -14,3 +14,10 @@ class SearchConfig(AppConfig):
 
         signals.connect()
         post_migrate.connect(load_after_migrate, sender=self, dispatch_uid="search.lexicon")
+
+        # 热门事项: flush the buffered item views and rebuild the ranking (search/popular.py).
+        from portal import schedules
+
+        from . import popular
+
+        schedules.register(popular.SCHEDULE, popular.FUNC, schedule_type="I", minutes=popular.POPULAR_MINUTES)
