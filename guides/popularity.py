@@ -3,7 +3,7 @@
 `ItemViewDay` holds page views per item and day (filled from the buffer in guides/viewcounts.py,
 never written by a page request). `ItemPopularity` is the ranking of the last 30 days, rebuilt
 by the `popular-items` schedule (search/popular.py adds the search counts, since searches belong
-to the search app). Pages read the ranking with one query and fall back to the items editors
+to the search app). Pages read the ranking with one query, which also falls back to the items editors
 marked 常办事项 when there is no usage data yet; when there are none of those either, they say
 nothing.
 """
@@ -36,7 +36,7 @@ class ItemViewDay(models.Model):
 class ItemPopularity(models.Model):
     """One item's place in the 热门事项 ranking of the last WINDOW_DAYS days (rebuilt, not edited)."""
 
-    page = models.OneToOneField("guides.GuidePage", on_delete=models.CASCADE, related_name="+")
+    page = models.OneToOneField("guides.GuidePage", on_delete=models.CASCADE, related_name="popularity")
     center = models.ForeignKey(ServiceCenter, on_delete=models.CASCADE, related_name="+")
     views = models.PositiveIntegerField(_("浏览次数"), default=0)
     searches = models.FloatField(_("搜索次数"), default=0)
@@ -52,64 +52,55 @@ class ItemPopularity(models.Model):
         return f"#{self.page_id} {self.score:.1f}"
 
 
-def ranked_items(*, center_code=None, limit=8):
-    """The most popular live items (newest ranking), best first; one query for the ranking and
-    one for the pages. Items of the same name in several centers appear once (the best)."""
+def panel_items(*, center_code=None, limit=8):
+    """(ranked, items): the most popular live items of the newest ranking, best first, or — with
+    no ranking — the items editors marked 常办事项. One query either way (the page cost budgets
+    of the home and center pages count it). Items of the same name in several centers appear
+    once (the best)."""
+    from django.db.models import F, Q
+
     from .models import GuidePage
 
-    rows = ItemPopularity.objects.filter(score__gt=0)
+    rows = (
+        GuidePage.objects.live()
+        .filter(Q(popularity__score__gt=0) | Q(featured=True))
+        .annotate(
+            popular_score=F("popularity__score"),
+            popular_views=F("popularity__views"),
+            popular_searches=F("popularity__searches"),
+        )
+        .select_related("department")
+        .only("title", "url_path", "path", "depth", "featured", "pinyin", "department__name")
+        .order_by(F("popularity__score").desc(nulls_last=True), "pinyin", "pk")
+    )
     if center_code:
         rows = rows.filter(center__code=center_code)
-    ranking = list(rows.order_by("-score", "page_id").values_list("page_id", "views", "searches")[: limit * 4])
-    if not ranking:
-        return []
-    pages = {
-        page.pk: page
-        for page in GuidePage.objects.live()
-        .filter(pk__in=[row[0] for row in ranking])
-        .select_related("department")
-        .only("title", "url_path", "path", "depth", "department__name")
-    }
+    rows = list(rows[: limit * 4])
+    ranked = bool(rows) and rows[0].popular_score is not None
     result, seen = [], set()
-    for page_id, views, searches in ranking:
-        page = pages.get(page_id)
-        if page is None or page.title in seen:
+    for item in rows:
+        if (item.popular_score is not None) != ranked or item.title in seen:
             continue
-        seen.add(page.title)
-        page.popular_views, page.popular_searches = views, round(searches)
-        result.append(page)
+        seen.add(item.title)
+        item.popular_searches = round(item.popular_searches or 0)
+        result.append(item)
         if len(result) >= limit:
             break
-    return result
-
-
-def featured_items(*, center_code=None, limit=8):
-    """常办事项 marked by editors (the curated fallback)."""
-    from .models import GuidePage
-
-    items = GuidePage.objects.live().filter(featured=True)
-    if center_code:
-        items = items.filter(center__code=center_code)
-    return list(
-        items.select_related("department")
-        .only("title", "url_path", "path", "depth", "department__name")
-        .order_by("pinyin")[:limit]
-    )
+    return ranked, result
 
 
 def popular_panel(request, *, center_code=None, limit=8):
     """{title, note, items: [{title, url, department, views, searches}]} or None (say nothing)."""
     from django.utils.translation import gettext as gettext_now
 
-    items = ranked_items(center_code=center_code, limit=limit)
-    if items:
+    ranked, items = panel_items(center_code=center_code, limit=limit)
+    if not items:
+        return None
+    if ranked:
         title = gettext_now("热门事项")
         note = gettext_now("近 %(days)s 天浏览和搜索最多") % {"days": WINDOW_DAYS}
     else:
-        items = featured_items(center_code=center_code, limit=limit)
         title, note = gettext_now("常办事项"), ""
-    if not items:
-        return None
     return {
         "title": title,
         "note": note,
@@ -119,8 +110,8 @@ def popular_panel(request, *, center_code=None, limit=8):
                 "title": item.title,
                 "url": item.get_url(request),
                 "department": item.department.name,
-                "views": getattr(item, "popular_views", None),
-                "searches": getattr(item, "popular_searches", None),
+                "views": item.popular_views,
+                "searches": item.popular_searches,
             }
             for item in items
         ],

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                 ('score', models.FloatField(default=0, verbose_name='热度')),
                 ('computed_at', models.DateTimeField(verbose_name='计算时间')),
                 ('center', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portal.servicecenter')),
-                ('page', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='guides.guidepage')),
+                ('page', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='popularity', to='guides.guidepage')),
             ],
             options={
                 'verbose_name': '热门事项',
