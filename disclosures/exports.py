@@ -2,7 +2,8 @@
 
 One row per case with the import columns (English headers, codes rather than labels):
 case_no, center, item_code, channel, received_at, completed_at, status, satisfaction,
-complaint. Times are ISO 8601 in the site's time zone with their offset and microseconds, so
+complaint, phone_last4 (the last four digits of the applicant's phone, all the database keeps:
+the key of the public progress lookup and the rating link). Times are ISO 8601 in the site's time zone with their offset and microseconds, so
 importing the file gives the same instants back. The derived columns (department, promised
 days, due date, on-time and same-day flags) are not written: `import_cases` derives them again
 from the item and the holiday calendar, exactly as when the case first came in.
@@ -30,6 +31,7 @@ COLUMNS = [
     "status",
     "satisfaction",
     "complaint",
+    "phone_last4",
 ]
 FORMATS = ("csv", "xlsx")
 CHUNK_SIZE = 2000
@@ -55,7 +57,7 @@ def case_rows(queryset, chunk_size=CHUNK_SIZE):
     """Yield one list of cell texts per case (in COLUMNS order)."""
     fields = [{"center": "center__code"}.get(column, column) for column in COLUMNS]
     for row in queryset.values_list(*fields).iterator(chunk_size=chunk_size):
-        case_no, center, item_code, channel, received, completed, status, satisfaction, complaint = row
+        case_no, center, item_code, channel, received, completed, status, satisfaction, complaint, last4 = row
         yield [
             case_no,
             center,
@@ -66,6 +68,7 @@ def case_rows(queryset, chunk_size=CHUNK_SIZE):
             status,
             satisfaction or "",
             "true" if complaint else "false",
+            last4 or "",
         ]
 
 

@@ -45,6 +45,8 @@ COLUMNS = {
     "satisfaction": ["满意度", "评价"],
     "complaint": ["投诉", "是否投诉"],
     "applicant_phone": ["申请人电话", "联系电话", "手机号码", "applicant phone"],
+    # What export_cases writes (the full number is never stored), so an export imports back.
+    "phone_last4": ["申请人电话后四位", "电话后四位", "phone last4"],
 }
 REQUIRED = ["case_no", "center", "item_code", "channel", "received_at", "status"]
 
@@ -355,6 +357,11 @@ class CaseWriter:
         phone = re.sub(r"[\s()+-]", "", as_text(values.get("applicant_phone")))
         if phone and not (phone.isdigit() and 7 <= len(phone) <= 15):
             self._problem(row, "applicant_phone", _("电话号码只能包含数字（7–15 位）"))
+        last4 = re.sub(r"\s", "", as_text(values.get("phone_last4")))
+        if last4 and not (last4.isdigit() and len(last4) == 4):
+            self._problem(row, "phone_last4", _("电话后四位应为 4 位数字"))
+        elif last4 and phone and phone[-4:] != last4:
+            self._problem(row, "phone_last4", _("与申请人电话的后四位（%(digits)s）不一致") % {"digits": phone[-4:]})
 
         if self.problems:
             return None
@@ -376,7 +383,7 @@ class CaseWriter:
             same_day,
             satisfaction,
             bool(complaint),
-            phone[-4:],  # only the last four digits are kept
+            phone[-4:] if phone else last4,  # only the last four digits are kept
         )
 
     def flush(self):

@@ -25,6 +25,9 @@ def bundle_summary(items, parallel=True):
                     "copies": material.copies,
                     "requirement": material.requirement,
                     "requirement_label": material.get_requirement_display(),
+                    # A marker holds for the merged material only when every item grants it.
+                    "notify_commit": material.notify_commit,
+                    "e_license": material.e_license,
                     "items": [],
                 }
             else:
@@ -33,8 +36,12 @@ def bundle_summary(items, parallel=True):
                 if material.requirement == "required" and entry["requirement"] != "required":
                     entry["requirement"] = "required"
                     entry["requirement_label"] = material.get_requirement_display()
+                entry["notify_commit"] = entry["notify_commit"] and material.notify_commit
+                entry["e_license"] = entry["e_license"] and material.e_license
             if item.title not in entry["items"]:
                 entry["items"].append(item.title)
+    for entry in merged.values():
+        entry["deferrable"] = entry["requirement"] == "deferrable"
     days = [item.promised_days for item in items if item.promised_days is not None]
     combined_days = (max(days) if parallel else sum(days)) if days else None
     departments = []

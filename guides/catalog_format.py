@@ -15,6 +15,7 @@ from .choices import (
     ITEM_TYPE_CHOICES,
     POWER_CODES,
     REQUIREMENT_CHOICES,
+    RESULT_TYPE_CHOICES,
     WINDOW_POWERS,
 )
 from .handling_rules import RULE_CODES, rule_field
@@ -45,6 +46,10 @@ COLUMNS = [
     ("fee_basis", "收费依据", []),
     ("window_authority", "窗口权限", []),
     ("handling_rules", "六制", ["适用六制", "办理制度"]),
+    ("result_name", "办理结果", ["办理结果名称", "结果名称"]),
+    ("result_type", "办理结果类型", ["结果类型"]),
+    ("result_sample", "结果样本", ["结果样本文件", "证照样本"]),
+    ("result_sample_image", "结果样本图片", ["证照样本图片"]),
     ("should_enter", "应进", ["应进驻中心", "是否应进"]),
     ("entered", "实进", ["已进驻中心", "是否实进"]),
     ("place", "办理地点", []),
@@ -78,11 +83,15 @@ TEXT_FIELDS = (
     "complaint_phone",
     "notes",
     "keywords",
+    "result_name",
 )
+# Ids of Wagtail documents / images (办理结果 samples); the importer checks they exist.
+MEDIA_ID_FIELDS = {"result_sample": "document", "result_sample_image": "image"}
 CHOICE_FIELDS = {
     "item_type": ITEM_TYPE_CHOICES,
     "audience": AUDIENCE_CHOICES,
     "handling_type": HANDLING_CHOICES,
+    "result_type": RESULT_TYPE_CHOICES,
 }
 
 # Nested parts: (key, Chinese name, kind, default); positions give the "|" line syntax order.
@@ -109,6 +118,9 @@ NESTED = {
         ("notes", "备注", "text", ""),
         ("blank_form", "空白表格", "document", None),
         ("sample", "示例样表", "document", None),
+        ("instructions", "填写说明", "text", ""),
+        ("notify_commit", "告知承诺", "bool", False),
+        ("e_license", "免提交", "bool", False),
     ],
 }
 NESTED_LABEL = {"steps": _("办理流程"), "legal_basis": _("设定依据"), "materials": _("申请材料")}
@@ -136,6 +148,10 @@ DEFAULTS = {
     "fees": [],
     "window_authority": [],
     "handling_rules": [],
+    "result_name": "",
+    "result_type": "",
+    "result_sample": None,
+    "result_sample_image": None,
     "should_enter": True,
     "entered": True,
     "place": "",
@@ -174,6 +190,10 @@ def page_record(page):
         "fees": [link.fee_item.code for link in _ordered(page.fees.all())],
         "window_authority": [code for code in POWER_CODES if getattr(page, f"power_{code}")],
         "handling_rules": [code for code in RULE_CODES if getattr(page, rule_field(code))],
+        "result_name": page.result_name,
+        "result_type": page.result_type,
+        "result_sample": page.result_sample_id,
+        "result_sample_image": page.result_sample_image_id,
         "should_enter": page.should_enter,
         "entered": page.entered,
         "place": page.place,

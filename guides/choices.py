@@ -46,3 +46,12 @@ FORMAT_CHOICES = [("paper", _("纸质")), ("electronic", _("电子")), ("both", 
 def choice_labels(choices):
     """{code: label} of a choices list (search facets, API labels)."""
     return dict(choices)
+
+
+# 办理结果: what the applicant receives (证照、批文 …), with a sample of it.
+RESULT_TYPE_CHOICES = [
+    ("certificate", _("证照")),
+    ("approval", _("批文")),
+    ("proof", _("证明文件")),
+    ("other", _("其他")),
+]

@@ -48,10 +48,24 @@ class GuidePageForm(ScheduleCheckMixin, PortalPageForm):
             for form in self._live_forms("materials")
         ]
         errors = children_errors(charges=cleaned_data.get("charges"), fee_items=fee_items, materials=materials)
+        self._check_chosen_documents(cleaned_data)
         for key, messages in errors.items():
             for message in messages:
                 self.add_error(key if key in self.fields else None, message)
         return cleaned_data
+
+    def _check_chosen_documents(self, cleaned_data):
+        """Chosen files pass the same type/content/size checks as uploads (core/uploads.py)."""
+        from core.uploads import check_document
+
+        document = cleaned_data.get("result_sample")
+        for message in check_document(document) if document is not None else []:
+            self.add_error("result_sample", message)
+        for position, form in enumerate(self._live_forms("materials"), start=1):
+            for name in ("blank_form", "sample"):
+                chosen = form.cleaned_data.get(name)
+                for message in check_document(chosen) if chosen is not None else []:
+                    self.add_error(None, _("第 %(n)s 项材料：%(message)s") % {"n": position, "message": message})
 
 
 def _label(model):

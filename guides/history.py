@@ -48,6 +48,7 @@ SCALAR_FIELDS = [
     ("hours", "办理时间", "text"),
     ("consult_phone", "咨询电话", "text"),
     ("complaint_phone", "投诉电话", "text"),
+    ("result_name", "办理结果", "text"),
 ]
 _CHOICES = {
     "item_type": dict(ITEM_TYPE_CHOICES),

@@ -40,6 +40,7 @@ from .choices import (
     ITEM_TYPE_CHOICES,
     POWER_CODES,
     REQUIREMENT_CHOICES,
+    RESULT_TYPE_CHOICES,
     power_field,
 )
 from .completeness import completeness
@@ -199,6 +200,27 @@ class GuidePage(RoutablePageMixin, HandlingRulesMixin, Page):
     consult_phone = models.CharField(_("咨询电话"), max_length=100, blank=True)
     complaint_phone = models.CharField(_("投诉电话"), max_length=100, blank=True)
     notes = RichTextField(_("其他说明"), blank=True)
+    # 办理结果 (result of the service) and a sample of it: a PDF (document) and/or an image.
+    result_name = models.CharField(
+        _("办理结果名称"), max_length=200, blank=True, help_text=_("例如：娱乐经营许可证、准予许可决定书")
+    )
+    result_type = models.CharField(_("办理结果类型"), max_length=20, choices=RESULT_TYPE_CHOICES, blank=True)
+    result_sample = models.ForeignKey(
+        "wagtaildocs.Document",
+        verbose_name=_("结果样本（PDF 等文件）"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    result_sample_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("结果样本（图片）"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     last_reviewed = models.DateField(_("最近审核日期"), null=True, blank=True)
     # Browsing aids (filled on save from the title; see guides/pinyin.py).
     featured = models.BooleanField(_("常办事项"), default=False, help_text=_("勾选后在首页“常办事项”中展示"))
@@ -245,6 +267,13 @@ class GuidePage(RoutablePageMixin, HandlingRulesMixin, Page):
         ),
         MultiFieldPanel([FieldPanel(power_field(code)) for code in POWER_CODES], heading=_("八、窗口权限")),
         MultiFieldPanel([FieldPanel(rule_field(code)) for code in RULE_CODES], heading=_("六制（适用的办理制度）")),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("result_name"), FieldPanel("result_type")]),
+                FieldRowPanel([FieldPanel("result_sample"), FieldPanel("result_sample_image")]),
+            ],
+            heading=_("办理结果"),
+        ),
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("should_enter"), FieldPanel("entered")]),
@@ -407,9 +436,21 @@ class Material(Orderable):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    instructions = models.TextField(_("填写说明"), blank=True, help_text=_("告诉申请人怎样填写、常见错误"))
+    notify_commit = models.BooleanField(
+        _("告知承诺"), default=False, help_text=_("申请人书面承诺后可不提交该材料，由部门事后核查")
+    )
+    e_license = models.BooleanField(
+        _("免提交（可用电子证照）"), default=False, help_text=_("部门可调用电子证照，申请人不必提交纸质材料")
+    )
 
     def __str__(self):
         return self.name
+
+    @property
+    def deferrable(self):
+        """容缺受理: the application is accepted while this material is still missing."""
+        return self.requirement == "deferrable"
 
 
 class GuideFee(Orderable):
@@ -485,3 +526,6 @@ class LifeEventItem(Orderable):
     item = models.ForeignKey(GuidePage, verbose_name=_("事项"), on_delete=models.CASCADE, related_name="+")
 
     panels = [FieldPanel("item")]
+
+
+from .popularity import ItemPopularity, ItemViewDay  # noqa: E402, F401  (models of this app)

@@ -1,37 +1,21 @@
 """Home-page panels contributed by the guides app (registered in GuidesConfig.ready)."""
 
-from django.utils.translation import gettext as _
-
 POPULAR_LIMIT = 8
 EVENTS_LIMIT = 6
 
 
 def popular_items(request):
-    """常办事项: the items editors marked as featured (promote tab); until they mark any, the
-    most recently published items, so the panel is never empty on a fresh site. Two queries at
-    most, no per-item queries."""
-    from .models import GuideIndexPage, GuidePage
+    """热门事项: the items most viewed and searched in the last 30 days (guides/popularity.py);
+    with no usage data yet, the items editors marked 常办事项; with neither, no panel. Three
+    queries at most, no per-item queries."""
+    from .models import GuideIndexPage
+    from .popularity import popular_panel
 
-    base = (
-        GuidePage.objects.live()
-        .select_related("department")
-        .only("title", "url_path", "path", "depth", "department__name", "last_published_at")
-    )
-    items = list(base.filter(featured=True).order_by("pinyin")[:POPULAR_LIMIT])
-    title = _("常办事项")
-    if not items:
-        items = list(base.order_by("-last_published_at", "-pk")[:POPULAR_LIMIT])
-        title = _("最近更新的办事指南")
-    if not items:
+    panel = popular_panel(request, limit=POPULAR_LIMIT)
+    if panel is None:
         return None
     index = GuideIndexPage.objects.live().only("url_path", "path", "depth").first()
-    return {
-        "title": title,
-        "items": [
-            {"title": item.title, "url": item.get_url(request), "department": item.department.name} for item in items
-        ],
-        "more_url": index.get_url(request) if index else "/guides/",
-    }
+    return {**panel, "more_url": index.get_url(request) if index else "/guides/"}
 
 
 def life_events(request):

@@ -187,6 +187,28 @@ def document_info(document):
     }
 
 
+def result_info(item):
+    """办理结果: name, type label, the sample document (link data) and sample image (or None).
+
+    Documents or images that the public may not fetch (a restricted collection, portal/media.py)
+    are left out rather than shown as broken links."""
+    from portal.media import document_is_public, media_is_public
+
+    document = item.result_sample if item.result_sample_id else None
+    image = item.result_sample_image if item.result_sample_image_id else None
+    if document is not None and not document_is_public(document):
+        document = None
+    if image is not None and not media_is_public(image.file.name):
+        image = None
+    return {
+        "name": item.result_name,
+        "type": item.result_type,
+        "type_label": str(item.get_result_type_display()) if item.result_type else "",
+        "document": document_info(document),
+        "image": image,
+    }
+
+
 def material_rows(item):
     return [
         {

@@ -29,4 +29,7 @@ def material_dict(material, *, requirement_key="requirement", document=_document
         "notes": material.notes,
         "blank_form": document(material, "blank_form"),
         "sample": document(material, "sample"),
+        "instructions": material.instructions,
+        "notify_commit": material.notify_commit,
+        "e_license": material.e_license,
     }

@@ -105,6 +105,10 @@ class MaterialSerializer(serializers.Serializer):
     notes = serializers.CharField()
     blank_form = serializers.SerializerMethodField(help_text="空白表格")
     sample = serializers.SerializerMethodField(help_text="示例样表")
+    instructions = serializers.CharField(help_text="填写说明")
+    deferrable = serializers.BooleanField(help_text="容缺受理")
+    notify_commit = serializers.BooleanField(help_text="告知承诺（可以书面承诺代替）")
+    e_license = serializers.BooleanField(help_text="免提交（可用电子证照）")
 
     def _document(self, document):
         info = presentation.document_info(document)
@@ -119,6 +123,43 @@ class MaterialSerializer(serializers.Serializer):
     @extend_schema_field(DocumentSerializer(allow_null=True))
     def get_sample(self, material):
         return self._document(material.sample)
+
+
+class ResultImageSerializer(serializers.Serializer):
+    url = serializers.URLField()
+    title = serializers.CharField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+
+
+class ResultSerializer(serializers.Serializer):
+    """办理结果 with its samples (absolute URLs); the same public-only rule as the item page."""
+
+    name = serializers.CharField(help_text="办理结果名称")
+    type = serializers.CharField(allow_null=True, help_text="证照、批文、证明文件或其他")
+    type_label = serializers.CharField(allow_null=True)
+    sample = DocumentSerializer(allow_null=True, help_text="样本（PDF 等文档）")
+    sample_image = ResultImageSerializer(allow_null=True, help_text="样本图片")
+
+
+def result_data(request, item):
+    info = presentation.result_info(item)
+    image = info["image"]
+    document = info["document"]
+    return {
+        "name": info["name"],
+        "type": info["type"] or None,
+        "type_label": info["type_label"] or None,
+        "sample": {**document, "url": request.build_absolute_uri(document["url"])} if document else None,
+        "sample_image": {
+            "url": request.build_absolute_uri(image.file.url),
+            "title": image.title,
+            "width": image.width,
+            "height": image.height,
+        }
+        if image is not None
+        else None,
+    }
 
 
 class ItemFeeBasisSerializer(serializers.Serializer):
@@ -191,6 +232,7 @@ class ItemDetailSerializer(serializers.Serializer):
     fees = serializers.SerializerMethodField(help_text="收费项目（今天有效的版本）")
     window_authority = serializers.SerializerMethodField(help_text="窗口授权（七项）")
     handling_rules = serializers.SerializerMethodField(help_text="六制")
+    result = serializers.SerializerMethodField(help_text="办理结果")
     place = serializers.CharField()
     hours = serializers.CharField()
     consult_phone = serializers.CharField()
@@ -213,6 +255,10 @@ class ItemDetailSerializer(serializers.Serializer):
     @extend_schema_field(HandlingRuleSerializer(many=True))
     def get_handling_rules(self, item):
         return rules_of(item)
+
+    @extend_schema_field(ResultSerializer)
+    def get_result(self, item):
+        return result_data(self.context["request"], item)
 
     @extend_schema_field(Completeness)
     def get_completeness(self, item):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from core import pageviews
 
-from . import browsing, pagecache, presentation
+from . import browsing, pagecache, presentation, viewcounts
 from .choices import AUDIENCE_LEGAL, AUDIENCE_PERSON
 from .flowchart import flow_svg
 from .handling_rules import rules_of
@@ -49,6 +49,11 @@ def _browse(request, index_page):
         "all_letters_query": filters.query(letter=None),
         "breadcrumbs": [{"title": index_page.title, "url": None}],
     }
+    center_code = filters.values.get("center")
+    if center_code and page_obj.number == 1:  # a center's page: its 热门事项 above the list
+        from .popularity import popular_panel
+
+        context["popular"] = popular_panel(request, center_code=center_code, limit=6)
     status = 400 if filters.errors and not filters.values else 200
     return TemplateResponse(request, "guides/guide_index_page.html", context, status=status)
 
@@ -98,6 +103,7 @@ def item_context(item, request):
         "handling_rules": rules_of(item),
         "flowchart": flow_svg(item.steps.all(), _("%(title)s 办理流程图") % {"title": item.title}),
         "materials": presentation.material_rows(item),
+        "result": presentation.result_info(item),
         "history": item_history(item),
         "jsonld": presentation.json_script_safe(presentation.government_service_jsonld(item, url, fees)),
         "breadcrumbs": presentation.breadcrumbs(item, index_url),
@@ -106,6 +112,7 @@ def item_context(item, request):
 
 @pageviews.register("guides.item")
 def item(request, page):
+    viewcounts.count_view(request, page.pk)  # a cache increment, also for cached pages (热门事项)
     return pagecache.cached_page(request, lambda: page.render(request))
 
 

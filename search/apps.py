@@ -19,3 +19,10 @@ class SearchConfig(AppConfig):
         register_bulk_write_wrapper(indexing.deferred)
         register_health_check("search", health_check)
         post_migrate.connect(load_after_migrate, sender=self, dispatch_uid="search.lexicon")
+
+        # 热门事项: flush the buffered item views and rebuild the ranking (search/popular.py).
+        from core import schedules
+
+        from . import popular
+
+        schedules.register(popular.SCHEDULE, popular.FUNC, schedule_type="I", minutes=popular.POPULAR_MINUTES)

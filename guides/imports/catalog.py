@@ -34,6 +34,7 @@ from ..catalog_format import (
     ALIASES,
     CHINESE,
     DEFAULTS,
+    MEDIA_ID_FIELDS,
     REQUIRED_COLUMNS,
     page_record,
 )
@@ -108,8 +109,12 @@ def apply_record(page, record, lookups, center, department):
         "complaint_phone",
         "notes",
         "last_reviewed",
+        "result_name",
+        "result_type",
     ):
         setattr(page, name, record[name])
+    page.result_sample_id = record["result_sample"]
+    page.result_sample_image_id = record["result_sample_image"]
     if hasattr(page, "featured"):
         page.featured = record["featured"]
     page.search_description = record["keywords"]
@@ -170,6 +175,16 @@ def _validate_record(row, record, center, lookups, label, problems):
                     label("materials"),
                     _("第 %(n)s 项材料的文档 %(id)s 不存在") % {"n": position, "id": material[key]},
                 )
+    for name, kind in MEDIA_ID_FIELDS.items():
+        pk = record[name]
+        exists = lookups.document_exists if kind == "document" else lookups.image_exists
+        if pk is not None and not exists(pk):
+            message = (
+                _("文档 %(id)s 不存在（请先在“文档”中上传）")
+                if kind == "document"
+                else _("图片 %(id)s 不存在（请先在“图片”中上传）")
+            )
+            problems.add(row, label(name), message % {"id": pk})
 
 
 def plan(table, lookups, problems):

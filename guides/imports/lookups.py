@@ -102,6 +102,7 @@ class Lookups:
             if current is None or in_force or not fee_in_force(current, today):
                 self.fees[key] = fee
         self.documents = None
+        self.images = None
 
     def document_exists(self, pk):
         if self.documents is None:
@@ -109,6 +110,13 @@ class Lookups:
 
             self.documents = set(get_document_model().objects.values_list("pk", flat=True))
         return pk in self.documents
+
+    def image_exists(self, pk):
+        if self.images is None:
+            from wagtail.images import get_image_model
+
+            self.images = set(get_image_model().objects.values_list("pk", flat=True))
+        return pk in self.images
 
 
 def fee_in_force(fee, today):

@@ -22,6 +22,7 @@ from ..catalog_format import (
     DEFAULTS,
     INFORMATIONAL,
     INT_FIELDS,
+    MEDIA_ID_FIELDS,
     NESTED,
     POWER_LABELS,
     TEXT_FIELDS,
@@ -152,6 +153,8 @@ def parse_nested(part, value):
                     error = _check_url(parsed[key])
             elif kind == "int":
                 parsed[key], error = (default, None) if blank else parse_int(value_, minimum=0, maximum=32767)
+            elif kind == "bool":
+                parsed[key], error = (default, None) if blank else parse_bool(value_)
             elif kind == "document":
                 if blank:
                     parsed[key] = None
@@ -207,6 +210,8 @@ def read_row(values, row, label, problems, lookups):
                 partial[name] = DEFAULTS[name]
         elif name == "last_reviewed":
             partial[name], error = parse_date(value)
+        elif name in MEDIA_ID_FIELDS:
+            partial[name], error = parse_int(value, minimum=1, maximum=2_147_483_647)
         elif name == "window_authority":
             partial[name], errors = parse_powers(value)
             for reason in errors:

@@ -202,6 +202,22 @@ else:
         },
     }
 
+# Issue 15: item page views are buffered in this cache and flushed by the popular-items schedule
+# (guides/viewcounts.py): Redis when configured, else files shared by the machine's workers.
+CACHES["counters"] = (
+    {**CACHES["default"]}
+    if REDIS_URL
+    else (
+        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "counters"}
+        if TESTING
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(STATE_DIR / "counters"),
+            "OPTIONS": {"MAX_ENTRIES": 50000},
+        }
+    )
+)
+
 Q_CLUSTER = {
     "name": env.str("Q_CLUSTER_NAME", default="gongkai"),
     "workers": env.int("Q_WORKERS", default=2),

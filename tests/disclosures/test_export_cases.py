@@ -99,7 +99,7 @@ def test_xlsx_and_standard_output(cases, tmp_path, capfd):
     text = capfd.readouterr().out
     assert text.lstrip("\ufeff").splitlines() == [
         HEADER,
-        "EXP-9,tother,O-001,window,2026-04-05T09:00:00+08:00,,received,,false",
+        "EXP-9,tother,O-001,window,2026-04-05T09:00:00+08:00,,received,,false,",  # no phone: empty phone_last4
     ]
 
 
@@ -122,3 +122,59 @@ def test_bad_arguments(cases, tmp_path, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("export_cases", str(tmp_path / "x.csv"), *args)
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_phone_last4_is_exported_and_round_trips(cases, tmp_path):
+    """The lookup key (last four digits of the applicant's phone) survives export → re-import,
+    also into an empty table, so 办件查询 and the rating link keep working after a restore."""
+    path = tmp_path / "phones.csv"
+    path.write_text(
+        "\n".join(
+            [
+                HEADER.replace(",phone_last4", "") + ",applicant_phone",
+                "PH-1,tcenter,T-001,window,2026-03-09T09:00:00+08:00,,received,,,138 0013 8000",
+                "PH-2,tcenter,T-002,online,2026-03-10T09:00:00+08:00,,received,,,",
+            ]
+        ),
+        encoding="utf-8",
+    )
+    call_command("import_cases", str(path), stdout=io.StringIO())
+    before = state(["PH-1", "PH-2"])
+    assert Case.objects.get(case_no="PH-1").phone_last4 == "8000"
+
+    exported, _err = export(tmp_path, "out.csv", "--center", "tcenter")
+    rows = {row["case_no"]: row for row in csv_rows(exported)}
+    assert rows["PH-1"]["phone_last4"] == "8000" and rows["PH-2"]["phone_last4"] == ""
+
+    call_command("import_cases", str(exported), stdout=io.StringIO())  # update in place
+    assert state(["PH-1", "PH-2"]) == before
+    Case.objects.filter(case_no__in=["PH-1", "PH-2"]).delete()
+    call_command("import_cases", str(exported), stdout=io.StringIO())  # restore
+    assert state(["PH-1", "PH-2"]) == before
+
+
+@pytest.mark.parametrize(
+    "phone,last4,message",
+    [
+        ("", "80a0", "电话后四位应为 4 位数字"),
+        ("", "12345", "电话后四位应为 4 位数字"),
+        ("13800138000", "1234", "与申请人电话的后四位（8000）不一致"),
+    ],
+)
+def test_bad_phone_last4_is_refused_with_a_precise_message(cases, tmp_path, phone, last4, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "\n".join(
+            [
+                HEADER + ",applicant_phone",
+                f"PH-9,tcenter,T-001,window,2026-03-09T09:00:00+08:00,,received,,,{last4},{phone}",
+            ]
+        ),
+        encoding="utf-8",
+    )
+    err = io.StringIO()
+    with pytest.raises(CommandError) as info:
+        call_command("import_cases", str(path), stdout=io.StringIO(), stderr=err)
+    assert not Case.objects.filter(case_no="PH-9").exists()
+    assert message in err.getvalue() + str(info.value)
+    assert "第 2 行" in err.getvalue() + str(info.value)
