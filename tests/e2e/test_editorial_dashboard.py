@@ -8,8 +8,11 @@ and no admin page on the way shows English interface text. Screenshots at 1366 p
 
 import pytest
 
+from tests.e2e import test_editorial
 from tests.e2e.conftest import screenshot
-from tests.e2e.test_editorial import assert_chinese, editorial_site, message, sign_in  # noqa: F401
+from tests.e2e.test_editorial import assert_chinese, message, sign_in
+
+editorial_site = test_editorial.editorial_site  # the editorial journeys' fixture: roles, editors, two items
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
