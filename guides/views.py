@@ -5,6 +5,8 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
+from portal.fixed_titles import display_title
+
 from . import browsing, pagecache, presentation
 from .flowchart import flow_svg
 from .handling_rules import rules_of
@@ -44,7 +46,7 @@ def _browse(request, index_page):
         "theme_groups": groups,
         "all_audiences_query": filters.query(audience=None),
         "all_letters_query": filters.query(letter=None),
-        "breadcrumbs": [{"title": index_page.title, "url": None}],
+        "breadcrumbs": [{"title": display_title(index_page.title), "url": None}],
     }
     status = 400 if filters.errors and not filters.values else 200
     return TemplateResponse(request, "guides/guide_index_page.html", context, status=status)
@@ -63,7 +65,7 @@ def themes(request, index_page, audience):
         "audience": audience,
         "title": _(title),
         "theme_groups": groups,
-        "breadcrumbs": [{"title": index_page.title, "url": index_page.url}, {"title": _(title), "url": None}],
+        "breadcrumbs": [{"title": display_title(index_page.title), "url": index_page.url}, {"title": _(title), "url": None}],
     }
     return TemplateResponse(request, "guides/themes.html", context)
 
