@@ -8,10 +8,13 @@ functions) to avoid an import cycle.
 """
 
 from django.core.paginator import Paginator
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, HelpPanel
 from wagtail.models import Page
 from wagtail.search import index
+
+from .bulletins import bulletin_title, city_name
 
 ARCHIVE_PAGE_SIZE = 24
 
@@ -91,6 +94,14 @@ class BulletinPageMixin:
     @property
     def center_code(self):
         return self.center.code if self.center_id else "all"
+
+    def interface_title(self):
+        """The title in the interface language: the stored title is the Chinese one the build
+        wrote; an English page says “临江市政务服务中心 operation bulletin, November 2026”
+        (the center's name is content and stays Chinese)."""
+        if (translation.get_language() or "zh-hans").startswith("zh"):
+            return self.title
+        return bulletin_title(self.center.name if self.center_id else city_name(), self.period)
 
     def data_urls(self):
         from . import bulletins

@@ -13,6 +13,7 @@ import re
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -54,7 +55,8 @@ def format_period(period):
 
 
 def period_label(period):
-    return _("%(year)s年%(month)s月") % {"year": period.year, "month": period.month}
+    """“2026年11月”; in English “November 2026” (the language's YEAR_MONTH_FORMAT)."""
+    return date_format(period, "YEAR_MONTH_FORMAT")
 
 
 def period_end(period):

@@ -17,6 +17,13 @@ FIXED_TITLES = frozenset(
 
 
 def display_title(title):
-    """The title as shown: a fixed index page's title in the interface language, others as they are."""
-    text = str(title)
+    """The title as shown: a fixed index page's title in the interface language, others as they are.
+
+    `title` is a string or a page; a page with an ``interface_title()`` (a generated bulletin)
+    gives its own."""
+    builder = getattr(title, "interface_title", None)
+    if callable(builder):
+        return builder()
+    page_title = getattr(title, "title", None)
+    text = str(page_title if isinstance(page_title, str) else title)
     return gettext(text) if text in FIXED_TITLES else text

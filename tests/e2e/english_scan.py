@@ -71,7 +71,8 @@ PERIOD = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月")
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{")
 
 # Text nodes with Chinese (Han or full-width punctuation) outside any lang="zh…" element, and the
-# texts of the elements marked lang="zh…" (their runs).
+# texts of the elements marked lang="zh…" (their runs), each with the text of its block (a
+# paragraph, list item, cell…) around it.
 COLLECT_ENGLISH_PAGE = """() => {
     const cjk = /[\\u3000-\\u303f\\u3400-\\u4dbf\\u4e00-\\u9fff\\uff01-\\uff0f\\uff1a-\\uff20\\uff3b-\\uff40\\uff5b-\\uff65]/;
     const unmarked = [], marked = [];
@@ -83,7 +84,10 @@ COLLECT_ENGLISH_PAGE = """() => {
         if (!cjk.test(node.textContent)) continue;
         const scoped = parent.closest('[lang]');
         const text = node.textContent.trim();
-        if (scoped && scoped.getAttribute('lang').toLowerCase().startsWith('zh')) marked.push(text);
+        const block = parent.closest('p, li, dd, dt, td, th, h1, h2, h3, h4, label, legend, caption, figcaption, option, button, title, text') || parent;
+        // translate="no": quoted as it is on purpose (a citation gives the official Chinese title).
+        if (parent.closest('[translate="no"]')) continue;
+        if (scoped && scoped.getAttribute('lang').toLowerCase().startsWith('zh')) marked.push([text, block.textContent]);
         else unmarked.push(text.slice(0, 80));
     }
     for (const el of document.querySelectorAll('[placeholder], [aria-label], img[alt], [title]')) {
@@ -116,13 +120,16 @@ def catalog_strings(path=ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"):
 
 
 def fixed_chinese(marked, catalog, allowed=()):
-    """The marked runs that are fixed interface text rather than content."""
+    """The marked runs (text, block text) that are fixed interface text rather than content."""
     stray = []
-    for text in marked:
+    for text, block in marked:
         if text in allowed:
             continue
         if not HAN.search(text):
-            stray.append(text)  # full-width punctuation or digits alone: part of an English label
+            # Full-width punctuation alone: content's own (“周一至周五 9:00—12:00，13:30—17:00”)
+            # when Chinese is around it, else part of an English label (“Acceptance：”).
+            if not HAN.search(block.replace(text, "", 1)):
+                stray.append(f"{text} in “{block.strip()[:60]}”")
         elif PERIOD.search(text):
             stray.append(text)  # a period the English page should spell “November 2026”
         elif text in catalog:
