@@ -65,7 +65,10 @@ def themes(request, index_page, audience):
         "audience": audience,
         "title": _(title),
         "theme_groups": groups,
-        "breadcrumbs": [{"title": display_title(index_page.title), "url": index_page.url}, {"title": _(title), "url": None}],
+        "breadcrumbs": [
+            {"title": display_title(index_page.title), "url": index_page.url},
+            {"title": _(title), "url": None},
+        ],
     }
     return TemplateResponse(request, "guides/themes.html", context)
 
