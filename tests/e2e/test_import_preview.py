@@ -71,8 +71,7 @@ def test_import_preview_then_apply_and_a_bad_file(live_server, browser, import_s
     preview = page.locator("[data-testid=import-preview]")
     assert "预览：导入将做的更改" in preview.inner_text()
     rows = {
-        cells[2]: cells[4]
-        for cells in (r.locator("td").all_inner_texts() for r in preview.locator("tbody tr").all())
+        cells[2]: cells[4] for cells in (r.locator("td").all_inner_texts() for r in preview.locator("tbody tr").all())
     }
     assert rows == {"E2E-IMP-1": "不变", "E2E-IMP-2": "修改：承诺办结时限", "E2E-IMP-3": "新增"}, rows
     assert "检查通过（试运行，未写入）" in page.inner_text("main")
