@@ -19,8 +19,9 @@ def import_site(demo_site):
     from django.contrib.auth import get_user_model
 
     from guides.importing import import_catalog
-    from guides.models import GuideIndexPage
+    from guides.models import GuideIndexPage, Theme
 
+    Theme.objects.get_or_create(slug="ids", defaults={"name": "证件办理", "audience": "person"})  # the rows' theme
     if not GuideIndexPage.objects.exists():
         demo_site.add_child(instance=GuideIndexPage(title="办事指南", slug="guides"))
     # Two items already in the catalog.
