@@ -6,6 +6,7 @@ import datetime
 import re
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 ALL = "all"
@@ -34,7 +35,8 @@ def format_period(period):
 
 
 def period_label(period):
-    return _("%(year)s年%(month)s月") % {"year": period.year, "month": period.month}
+    """“2026年11月”; in English “November 2026” (the language's YEAR_MONTH_FORMAT)."""
+    return date_format(period, "YEAR_MONTH_FORMAT")
 
 
 def period_end(period):

@@ -12,6 +12,7 @@ from itertools import count
 
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
 INK = "#1f2328"
@@ -23,6 +24,11 @@ LINE_RECEIVED = "#0b57a4"
 LINE_COMPLETED = "#a4161a"
 
 _ids = count(1)
+
+
+def _colon():
+    """“：”, or “: ” in English (the tooltips are interface text)."""
+    return pgettext("标点", "：")
 
 
 def _esc(value):
@@ -85,7 +91,7 @@ def ranking_bar_chart(ranking, highlight=None, width=640):
     """
     rows = list(ranking or [])
     title = _("各中心办结量")
-    desc = "；".join(
+    desc = pgettext("标点", "；").join(
         _("第%(rank)s名 %(name)s 办结 %(completed)s 件")
         % {
             "rank": row.get("rank", ""),
@@ -131,7 +137,7 @@ def ranking_bar_chart(ranking, highlight=None, width=640):
         )
         parts.append(
             f'<rect x="{plot_left}" y="{y}" width="{max(completed * scale, 0.5):.1f}" height="{bar_height}" '
-            f'fill="{colour}" class="{css}"><title>{_esc(name)}：{completed}</title></rect>'
+            f'fill="{colour}" class="{css}"><title>{_esc(name)}{_colon()}{completed}</title></rect>'
         )
         parts.append(
             f'<text x="{plot_left + completed * scale + 6:.1f}" y="{y + bar_height / 2 + 4.5:.1f}">'
@@ -164,7 +170,7 @@ def trend_line_chart(trend, width=640, height=280):
     points = list(trend or [])
     labels = {"received": _("受理量"), "completed": _("办结量")}
     title = _("近12个月受理量与办结量")
-    desc = "；".join(
+    desc = pgettext("标点", "；").join(
         _("%(period)s 受理 %(received)s 件，办结 %(completed)s 件")
         % {"period": p.get("period"), "received": p.get("received", 0), "completed": p.get("completed", 0)}
         for p in points
@@ -219,7 +225,7 @@ def trend_line_chart(trend, width=640, height=280):
         for (x, y), point in zip(coords, points, strict=True):
             parts.append(
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}" class="{css}">'
-                f"<title>{_esc(point.get('period'))} {_esc(labels[key])}：{int(point.get(key) or 0)}</title></circle>"
+                f"<title>{_esc(point.get('period'))} {_esc(labels[key])}{_colon()}{int(point.get(key) or 0)}</title></circle>"
             )
     parts.append("</svg>")
     return mark_safe("".join(parts))
@@ -230,7 +236,7 @@ def series_line_chart(points, label, unit="", width=640, height=280):
     break the line. `points` are {"period": "YYYY-MM", "value": number | None}, oldest first."""
     points = list(points or [])
     title = label
-    desc = "；".join(
+    desc = pgettext("标点", "；").join(
         f"{p.get('period')} {'—' if p.get('value') is None else _fmt(p['value'])}{unit if p.get('value') is not None else ''}"
         for p in points
     ) or _("本期无数据")
@@ -290,7 +296,7 @@ def series_line_chart(points, label, unit="", width=640, height=280):
             continue
         parts.append(
             f'<circle cx="{x_of(index):.1f}" cy="{y_of(point["value"]):.1f}" r="3.5" fill="{LINE_RECEIVED}" '
-            f'class="chart-line-series"><title>{_esc(point.get("period"))}：{_fmt(point["value"])}{_esc(unit)}'
+            f'class="chart-line-series"><title>{_esc(point.get("period"))}{_colon()}{_fmt(point["value"])}{_esc(unit)}'
             f"</title></circle>"
         )
     parts.append("</svg>")

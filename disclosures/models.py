@@ -14,7 +14,7 @@ import secrets
 
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, HelpPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
@@ -27,6 +27,8 @@ from core import pageviews
 from portal.forms import PortalPageForm
 from portal.models import Department, ServiceCenter
 from portal.richtext import clean_rich_text
+
+from .bulletin_data import bulletin_title, city_name
 
 
 class Holiday(models.Model):
@@ -291,6 +293,14 @@ class BulletinPage(Page):
     @property
     def center_code(self):
         return self.center.code if self.center_id else "all"
+
+    def interface_title(self):
+        """The title in the interface language: the stored title is the Chinese one the build
+        wrote; an English page says “临江市政务服务中心 operation bulletin, November 2026”
+        (the center's name is content and stays Chinese)."""
+        if (translation.get_language() or "zh-hans").startswith("zh"):
+            return self.title
+        return bulletin_title(self.center.name if self.center_id else city_name(), self.period)
 
     def get_context(self, request, *args, **kwargs):
         """The frozen figures, charts, tables, definitions, downloads and citation."""

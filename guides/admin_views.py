@@ -82,6 +82,7 @@ class CompletenessReportView(ReportView):
     header_icon = "doc-full"
     index_url_name = "guides_completeness_report"
     index_results_url_name = "guides_completeness_report_results"
+    template_name = "guides/admin/completeness_report.html"
     results_template_name = "guides/admin/completeness_report_results.html"
     filterset_class = CompletenessFilterSet
     paginate_by = 50

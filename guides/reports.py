@@ -73,8 +73,12 @@ def annotate_completeness(queryset):
     return queryset.annotate(present=ExpressionWrapper(present, output_field=IntegerField()))
 
 
-def report_queryset(center=None, department=None, missing=None, incomplete_only=False, live_only=False):
+def report_queryset(center=None, department=None, missing=None, incomplete_only=False, live_only=False, scope=None):
+    """The report's items; `scope` (portal.roles.EditorialScope) limits them to the editor's
+    departments or centers, whatever the other filters ask for."""
     queryset = GuidePage.objects.all()
+    if scope is not None:
+        queryset = queryset.none() if scope.empty else queryset.filter(scope.item_q())
     if live_only:
         queryset = queryset.live()
     if center:

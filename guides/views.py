@@ -6,6 +6,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from core import pageviews
+from portal.fixed_titles import display_title
 
 from . import browsing, pagecache, presentation, viewcounts
 from .choices import AUDIENCE_LEGAL, AUDIENCE_PERSON
@@ -47,7 +48,7 @@ def _browse(request, index_page):
         "theme_groups": groups,
         "all_audiences_query": filters.query(audience=None),
         "all_letters_query": filters.query(letter=None),
-        "breadcrumbs": [{"title": index_page.title, "url": None}],
+        "breadcrumbs": [{"title": display_title(index_page.title), "url": None}],
     }
     center_code = filters.values.get("center")
     if center_code and page_obj.number == 1:  # a center's page: its 热门事项 above the list
@@ -72,7 +73,10 @@ def themes(request, index_page, audience):
         "audience": audience,
         "title": _(title),
         "theme_groups": groups,
-        "breadcrumbs": [{"title": index_page.title, "url": index_page.url}, {"title": _(title), "url": None}],
+        "breadcrumbs": [
+            {"title": display_title(index_page.title), "url": index_page.url},
+            {"title": _(title), "url": None},
+        ],
     }
     return TemplateResponse(request, "guides/themes.html", context)
 

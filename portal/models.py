@@ -1,5 +1,6 @@
 """Site-wide pages, site settings, and the organisation: service centers and departments."""
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -323,3 +324,33 @@ class SchedulerHeartbeat(models.Model):
 
     def __str__(self):
         return f"{self.name} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+# --- Saved report filters (保存的筛选): logic in portal/saved_filters.py ----------------------
+
+
+class SavedReportFilter(models.Model):
+    """A filter set an editor saved on an admin report: the report's key and its query string.
+
+    Generic on purpose (any report, any filter parameters), and per user. It stores only the
+    query string: the report applies its own department limits whenever the filter is opened.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_report_filters", verbose_name=_("用户")
+    )
+    report = models.CharField(_("报告"), max_length=64)
+    name = models.CharField(_("名称"), max_length=60)
+    querystring = models.CharField(_("筛选条件"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(_("保存时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("保存的筛选")
+        verbose_name_plural = _("保存的筛选")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "report", "name"], name="portal_saved_filter_unique_name")
+        ]
+
+    def __str__(self):
+        return f"{self.report}: {self.name}"

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
 
-from . import signin, slug_view
+from . import saved_filters, signin, slug_view
 from .editorial import dashboard_context
 
 
@@ -22,6 +22,9 @@ def two_factor_urls():
         path("two-factor/", signin.setup_view, name="portal_two_factor_setup"),
         path("two-factor/verify/", signin.verify_view, name="portal_two_factor_verify"),
         path("slug-suggestion/", slug_view.slug_suggestion, name="portal_slug_suggestion"),
+        # Saved report filters (portal/saved_filters.py)
+        path("saved-filters/save/", saved_filters.save_view, name="portal_saved_filter_save"),
+        path("saved-filters/<int:pk>/delete/", saved_filters.delete_view, name="portal_saved_filter_delete"),
     ]
 
 

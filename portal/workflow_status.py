@@ -44,20 +44,34 @@ def current_state(page):
     return WorkflowState.objects.for_instance(page).order_by("-created_at", "-pk").first()
 
 
+def _workflow_task_ids(state):
+    return list(
+        Task.objects.filter(workflow_tasks__workflow=state.workflow_id, active=True)
+        .order_by("workflow_tasks__sort_order")
+        .values_list("pk", flat=True)
+    )
+
+
+def _at_task(status, task_state, task_ids):
+    step = next((index for index, pk in enumerate(task_ids, 1) if pk == task_state.task_id), 0)
+    return Position(status=status, task=short_task_name(task_state.task), step=step, total=len(task_ids))
+
+
 def position(page):
     state = current_state(page)
     if state is None:
         return Position(status="")
-    tasks = list(
-        Task.objects.filter(workflow_tasks__workflow=state.workflow_id, active=True).order_by(
-            "workflow_tasks__sort_order"
-        )
-    )
+    task_ids = _workflow_task_ids(state)
     task_state = state.current_task_state
     if task_state is None:
-        return Position(status=state.status, total=len(tasks))
-    step = next((index for index, task in enumerate(tasks, 1) if task.pk == task_state.task_id), 0)
-    return Position(status=state.status, task=short_task_name(task_state.task), step=step, total=len(tasks))
+        return Position(status=state.status, total=len(task_ids))
+    return _at_task(state.status, task_state, task_ids)
+
+
+def position_of_task_state(task_state):
+    """Where the page stood while `task_state` was its current step (e.g. the step just approved)."""
+    state = task_state.workflow_state
+    return _at_task(WorkflowState.STATUS_IN_PROGRESS, task_state, _workflow_task_ids(state))
 
 
 def where(pos):

@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "portal.signin.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.workflow_messages.WorkflowActionMessageMiddleware",  # issue 17: dashboard approvals say where the page is
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "core.ratelimit.RateLimitMiddleware",

@@ -138,3 +138,53 @@ def test_approving_a_notice_without_editing_publishes_it(client, people):
     said = [str(m.message) for m in get_messages(response.wsgi_request)]
     assert any("已批准，已发布" in text for text in said), said
     assert NoticePage.objects.get(pk=notice.pk).live
+
+
+def dashboard_action(client, user, page, action, **data):
+    """What the dashboard's buttons do: POST to Wagtail's workflow-action view with next=dashboard."""
+    client.force_login(user)
+    client.get("/admin/")  # shows (and so clears) the messages of earlier requests
+    task_state = state_of(page).current_task_state
+    url = reverse("wagtailadmin_pages:workflow_action", args=[page.pk, action, task_state.pk])
+    response = client.post(url, {"next": "/admin/", **data})
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    return [str(message.message).strip() for message in get_messages(response.wsgi_request)]
+
+
+def test_dashboard_approvals_and_rejections_say_where_the_page_is(client, people):
+    page = item_in("city", "scjg", offset=6)
+    post_edit(client, people["window"], page, "submit")
+    said = dashboard_action(client, people["reviewer"], page, "approve")
+    assert said == [f"“{page.title}”：已批准，进入中心审批（第 2 步，共 2 步）。"]
+    said = dashboard_action(client, people["admin"], page, "reject", comment="请补充材料")
+    assert said == [f"“{page.title}”：已退回修改，等待提交人修改后重新提交（原在中心审批（第 2 步，共 2 步））。"]
+    # Resubmitted edits go back to the step that asked for them; approving there restarts review
+    # (the first step approved an older version), and the message says so.
+    said = post_edit(client, people["window"], page, "submit", acceptance_conditions="补充后的受理条件。")
+    assert any("已提交审核，进入中心审批（第 2 步，共 2 步）" in text for text in said), said
+    said = dashboard_action(client, people["admin"], page, "approve")
+    assert said == [f"“{page.title}”：修改后需重新审核，已退回第 1 步（部门审核，共 2 步）。"]
+
+
+def test_dashboard_approvals_through_both_steps_publish_and_say_so(client, people):
+    page = item_in("city", "scjg", offset=8)
+    post_edit(client, people["window"], page, "submit", acceptance_conditions="补充后的受理条件。")
+    dashboard_action(client, people["reviewer"], page, "approve")
+    said = dashboard_action(client, people["admin"], page, "approve", comment="同意")
+    assert said == [f"“{page.title}”：已批准，已发布。"]
+    assert state_of(page).status == WorkflowState.STATUS_APPROVED
+    assert GuidePage.objects.get(pk=page.pk).acceptance_conditions == "补充后的受理条件。"
+
+
+def test_a_refused_dashboard_action_says_nothing_about_moving_on(client, people):
+    page = item_in("city", "scjg", offset=7)
+    post_edit(client, people["window"], page, "submit")
+    client.force_login(people["other_admin"])  # another center's admin may not act
+    client.get("/admin/")  # clears the submission's messages
+    task_state = state_of(page).current_task_state
+    url = reverse("wagtailadmin_pages:workflow_action", args=[page.pk, "approve", task_state.pk])
+    response = client.post(url, {"next": "/admin/"})
+    assert response.status_code in (302, 403)
+    said = [str(m.message) for m in get_messages(response.wsgi_request)]
+    assert not any("已批准" in text or page.title in text for text in said), said
+    assert state_of(page).current_task_state.pk == task_state.pk
