@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from portal.models import ServiceCenter
+from portal.pagecache import cacheable
 from portal.tabular import Problem, printable
 
 from . import cases, fees
@@ -122,6 +123,7 @@ def fees_api(request):
 
 
 @require_GET
+@cacheable
 def fee_schedule(request):
     """The public fee schedule page (/fees/)."""
     filters, error = _fee_filters(request)

@@ -7,9 +7,12 @@ class DisclosuresConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from portal import media, panels, schedules
+        from portal import media, pagecache, panels, schedules
 
         from . import bulletins, tasks
+        from .models import BulletinSettings, Holiday
+
+        pagecache.watch(BulletinSettings, Holiday)  # bulletin pages and working-day deadlines
 
         # Builds last month's bulletins once the configured day and hour have come (see tasks.py).
         schedules.register(tasks.CHECK_SCHEDULE, tasks.CHECK_FUNC, schedule_type="I", minutes=tasks.CHECK_MINUTES)

@@ -31,6 +31,8 @@ from modelcluster.models import get_all_child_m2m_relations, get_all_child_relat
 from wagtail.models import COMMENTS_RELATION_NAME, Page, PageLogEntry, Revision
 from wagtail.signals import page_published, published
 
+from portal import pagecache
+
 BATCH = 500
 
 
@@ -173,6 +175,8 @@ def _log_entry(page, action, *, user, now, revision=None, group=None, data=None)
 
 
 def _after_write(model, pages, revisions, *, publish, send_signals, index=True, replace=False):
+    if publish:  # with or without page signals, the public pages change (imports, demo data)
+        pagecache.bump()
     if index:
         _update_indexes(model, pages, replace=replace)
     if publish and send_signals:

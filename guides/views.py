@@ -5,7 +5,7 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
-from . import browsing, pagecache, presentation
+from . import browsing, item_page, pagecache, presentation
 from .flowchart import flow_svg
 from .handling_rules import rules_of
 from .history import item_history
@@ -100,7 +100,7 @@ def item_context(item, request):
 
 
 def item(request, page):
-    return pagecache.cached_page(request, lambda: page.render(request))
+    return pagecache.cached_page(request, lambda: item_page.render(request, page))
 
 
 def checklist(request, page):

@@ -8,8 +8,9 @@ class PortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import schedules
+        from . import pagecache, schedules
 
+        pagecache.connect_signals()
         post_migrate.connect(schedules.ensure_schedules_after_migrate, sender=self)
 
         # Editorial: the home page's latest-notices panel and the weekly review digest.

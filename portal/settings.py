@@ -362,4 +362,32 @@ RATE_LIMITS = [
 # Portal behaviour.
 NOTICES_PER_PAGE = 20
 REVIEW_PERIOD_DAYS = int(os.environ.get("REVIEW_PERIOD_DAYS", "365"))
-PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "0"))
+
+
+# --- Page cache, HTTP caching and the reverse proxy (issue 18; portal/pagecache.py, docs/deploy.md) ---
+# Public pages are cached by default (0 turns it off); entries are invalidated by generation, so the
+# lifetime only bounds memory. Browsers revalidate (max-age=0, ETag/Last-Modified, 304); a shared
+# cache (nginx) may keep a page PAGE_CACHE_SHARED_SECONDS and is purged on publish.
+# The middleware sits right under WhiteNoise, above sessions and CSRF: it sees every cookie they set.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1, "portal.pagecache.PageCacheMiddleware"
+)
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+# The item page's body, rendered once per live revision (guides/item_page.py); 0 renders it every time.
+ITEM_BODY_CACHE_SECONDS = int(os.environ.get("ITEM_BODY_CACHE_SECONDS", str(7 * 24 * 3600)))
+PAGE_CACHE_SHARED_SECONDS = int(os.environ.get("PAGE_CACHE_SHARED_SECONDS", "10"))
+# FRONTEND_CACHE_PURGE_URL (e.g. http://127.0.0.1:8080, set by scripts/run-scaled.sh): Wagtail's
+# frontend-cache invalidation sends PURGE there for every published/unpublished page.
+FRONTEND_CACHE_PURGE_URL = os.environ.get("FRONTEND_CACHE_PURGE_URL", "")
+INSTALLED_APPS.insert(INSTALLED_APPS.index("wagtail.contrib.forms"), "wagtail.contrib.frontend_cache")
+if FRONTEND_CACHE_PURGE_URL:
+    WAGTAILFRONTENDCACHE = {
+        "nginx": {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            "LOCATION": FRONTEND_CACHE_PURGE_URL,
+        }
+    }
+# Media behind nginx: the app checks permissions, nginx sends the file (X-Accel-Redirect to this
+# internal location; deploy/nginx/gongkai.conf.template). Empty: the app streams media itself.
+MEDIA_ACCEL_REDIRECT = os.environ.get("MEDIA_ACCEL_REDIRECT", "")
+# --- end of issue 18 block ---

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
 
-from . import signin, slug_view
+from . import pagecache, signin, slug_view
 from .editorial import dashboard_context
 from .roles import scope_for
 
@@ -168,3 +168,11 @@ def _limit_fee_item_listing():
 
 _limit_fee_item_listing()
 from . import workflow_hooks  # noqa: E402, F401  (the talking workflow's editor hooks)
+
+
+@hooks.register("before_serve_page")
+def page_cache_opt_in(page, request, serve_args, serve_kwargs):
+    """Public Wagtail pages are page-cached (portal.pagecache) unless their class says
+    `page_cache = False`; the cache itself still refuses answers with cookies or tokens."""
+    if getattr(page, "page_cache", True):
+        pagecache.mark_cacheable(request)
