@@ -1,11 +1,11 @@
 """Issue 18: pages at the speed of static files. Side by side, interleaved in one run:
 
 1. Server CPU per item page (time.process_time around Django's test client, in one process):
-   everything cold (the old render path: no page cache, body rendered), page cache cold with
-   the item's body cached per revision (what follows any publish), and a page cache hit.
+   everything cold (the old render path: no page cache, page rendered), page cache cold with
+   the item page kept per live revision (what follows a publish elsewhere), and a page cache hit.
 2. Uncached item page (PAGE_CACHE_SECONDS=0) through one gunicorn worker: requests/s with the
-   body rendered every time (ITEM_BODY_CACHE_SECONDS=0, the render path before issue 18) and
-   with the body cached per revision; rounds alternate, the ratio is after/before (target >= 4).
+   page rendered every time (ITEM_BODY_CACHE_SECONDS=0, the render path before issue 18) and
+   kept per live revision; rounds alternate, the ratio is after/before (target >= 4).
 3. nginx (Debian's, deploy/nginx/gongkai.conf.template) in front of gunicorn (2 workers): a
    static file of the same size as the item page served by nginx, against the item, listing and
    bulletin pages from nginx's micro-cache, and the same pages from gunicorn directly (page
@@ -155,7 +155,7 @@ def run():
         rows.append(row("item page server CPU, all cold (old render path)", cpu["cold"]["cpu_ms"], "ms"))
         rows.append(
             row(
-                "item page server CPU, page cache cold, body cached per revision",
+                "item page server CPU, page cache cold, page kept per revision",
                 cpu["miss"]["cpu_ms"],
                 "ms",
                 "<= 10",
@@ -165,7 +165,7 @@ def run():
         rows.append(row("item page server CPU, page cache hit", cpu["hit"]["cpu_ms"], "ms"))
         rows.append(
             row(
-                "item page SQL queries: all cold / body cached",
+                "item page SQL queries: all cold / kept per revision",
                 f"{cpu['cold']['queries']:.0f} / {cpu['miss']['queries']:.0f}",
                 "",
             )
@@ -183,8 +183,8 @@ def run():
                     load(server.url, items, clients=2, duration=2)  # warm: bodies rendered once
                     figures.append(rps(server.url, items, clients=4))
         before_rps, after_rps = max(before), max(after)
-        rows.append(row("uncached item page, 1 worker: body rendered each time (before)", before_rps, "req/s"))
-        rows.append(row("uncached item page, 1 worker: body cached per revision (after)", after_rps, "req/s"))
+        rows.append(row("uncached item page, 1 worker: rendered each time (before)", before_rps, "req/s"))
+        rows.append(row("uncached item page, 1 worker: kept per revision (after)", after_rps, "req/s"))
         ratio = after_rps / before_rps if before_rps else 0
         rows.append(row("uncached item page per worker: after / before", round(ratio, 2), "×", ">= 4", ratio >= 4))
         print(f"    uncached item rounds (req/s): before {before}, after {after}; load {machine_load()}")

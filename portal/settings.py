@@ -373,7 +373,9 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1, "portal.pagecache.PageCacheMiddleware"
 )
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
-# The item page's body, rendered once per live revision (guides/item_page.py); 0 renders it every time.
+if not REDIS_URL:  # room for the pages of a whole catalog per process (Django's default is 300)
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 3000)
+# The item page, rendered once per live revision (guides/item_page.py); 0 renders it every time.
 ITEM_BODY_CACHE_SECONDS = int(os.environ.get("ITEM_BODY_CACHE_SECONDS", str(7 * 24 * 3600)))
 PAGE_CACHE_SHARED_SECONDS = int(os.environ.get("PAGE_CACHE_SHARED_SECONDS", "10"))
 # FRONTEND_CACHE_PURGE_URL (e.g. http://127.0.0.1:8080, set by scripts/run-scaled.sh): Wagtail's

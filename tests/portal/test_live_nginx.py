@@ -91,6 +91,7 @@ class Stack(str):
 @pytest.fixture
 def stack(tmp_path):
     """gunicorn (one worker, this test's database) behind a fresh nginx; yields nginx's base URL."""
+    from django.conf import settings
     from django.core.management import call_command
 
     binary = nginx_binary()
@@ -107,13 +108,13 @@ def stack(tmp_path):
         sys.path.pop(0)
     user = "root" if os.geteuid() == 0 else ""
     conf = nginx_conf.render(
-        tmp_path / "nginx", proxy_port, f"127.0.0.1:{app_port}", static, tmp_path / "media", user=user
+        tmp_path / "nginx", proxy_port, f"127.0.0.1:{app_port}", static, settings.MEDIA_ROOT, user=user
     )
     log = open(tmp_path / "gunicorn.log", "wb")  # noqa: SIM115 - closed below
     app = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "portal.wsgi", "--bind", f"127.0.0.1:{app_port}", "--workers", "1"],
         cwd=ROOT,
-        env=subprocess_env(PAGE_CACHE_SECONDS=600, PAGE_CACHE_SHARED_SECONDS=60),
+        env=subprocess_env(PAGE_CACHE_SECONDS=600, PAGE_CACHE_SHARED_SECONDS=60, MEDIA_ACCEL_REDIRECT="/_media/"),
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -174,6 +175,26 @@ def test_nginx_caches_purges_on_publish_and_serves_static(stack):
     connection.request("PURGE", item.url)
     assert connection.getresponse().status == 405
     connection.close()
+
+    # Media: the app checks the file is public and hands it to nginx (X-Accel-Redirect), which
+    # sends it from MEDIA_ROOT; a private collection's file stays a 404.
+    from django.core.files.base import ContentFile
+    from wagtail.documents import get_document_model
+    from wagtail.models import Collection, CollectionViewRestriction
+
+    Document = get_document_model()
+    public = Document(title="代理公开表格")
+    public.file.save("nginx-public.txt", ContentFile(b"served by nginx " * 10), save=True)
+    status, headers, body = get(stack + "/media/" + public.file.name)
+    assert status == 200 and body == b"served by nginx " * 10 and "X-Accel-Redirect" not in headers
+    private = Collection.get_first_root_node().add_child(name="代理内部资料")
+    CollectionViewRestriction.objects.create(collection=private, restriction_type="login")
+    hidden = Document(title="内部", collection=private)
+    hidden.file.save("nginx-internal.txt", ContentFile(b"internal"), save=True)
+    assert get(stack + "/media/" + hidden.file.name)[0] == 404
+    assert get(stack + "/_media/" + hidden.file.name)[0] == 404, "the internal location is not reachable"
+    public.file.delete(save=False)
+    hidden.file.delete(save=False)
 
     # Static files: nginx itself (no app round trip), with a long lifetime.
     status, headers, body = get(stack + "/static/probe.css")

@@ -329,3 +329,30 @@ def test_a_replaced_blank_form_shows_at_once(client, item):
     document.save()
     assert "4.0\xa0KB" in fetch(client, item.url).content.decode()
     document.file.delete(save=False)
+
+
+# --- media handed to nginx after the app's check (MEDIA_ACCEL_REDIRECT) ------------------------
+
+
+def test_media_leave_through_x_accel_redirect_after_the_check(client, settings):
+    from django.core.files.base import ContentFile
+    from wagtail.documents import get_document_model
+    from wagtail.models import Collection, CollectionViewRestriction
+
+    settings.MEDIA_ACCEL_REDIRECT = "/_media/"
+    Document = get_document_model()
+    public = Document(title="公开表格")
+    public.file.save("accel-public.txt", ContentFile(b"public"), save=True)
+    response = client.get("/media/" + public.file.name)
+    assert response.status_code == 200 and response.content == b""
+    assert response["X-Accel-Redirect"] == "/_media/" + public.file.name
+    assert response["Content-Type"].startswith("text/plain")
+    # A private collection's file is still a 404: nginx never sees the request.
+    private = Collection.get_first_root_node().add_child(name="内部资料（加速）")
+    CollectionViewRestriction.objects.create(collection=private, restriction_type="login")
+    hidden = Document(title="内部", collection=private)
+    hidden.file.save("accel-internal.txt", ContentFile(b"internal"), save=True)
+    refused = client.get("/media/" + hidden.file.name)
+    assert refused.status_code == 404 and "X-Accel-Redirect" not in refused
+    public.file.delete(save=False)
+    hidden.file.delete(save=False)
