@@ -3,6 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+NGINX_PORT ?= 8080
 export GONGKAI_LOCAL ?= 1
 # The public base URL: every absolute link (permalinks, feeds, bulletins) is built from it.
 export WAGTAILADMIN_BASE_URL ?= http://127.0.0.1:$(PORT)
@@ -15,7 +16,7 @@ help:
 	@echo "make setup    set-up only (venv, Python and Debian packages, axe-core)"
 	@echo "make lint     ruff check, ruff format --check, pip-audit of the pinned packages"
 	@echo "make bench    run the benchmarks under bench/ and print their figures"
-	@echo "make run-scaled  the same site on PostgreSQL, Redis and Elasticsearch (started by scripts/services.sh), gunicorn + qcluster"
+	@echo "make run-scaled  the same site on PostgreSQL, Redis and Elasticsearch (started by scripts/services.sh), gunicorn + qcluster behind nginx on 127.0.0.1:$(NGINX_PORT)"
 	@echo "make services-stop  stop the services scripts/services.sh started"
 
 $(VENV)/.system-ok: scripts/system-packages.sh
@@ -51,7 +52,8 @@ run: setup
 	GONGKAI_PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile
 
 run-scaled: setup
-	./scripts/services.sh start
+	PORT=$(PORT) NGINX_PORT=$(NGINX_PORT) ./scripts/services.sh start
+	WAGTAILADMIN_BASE_URL=http://127.0.0.1:$(NGINX_PORT) \
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/gongkai} REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
 	  ELASTICSEARCH_URL=$${ELASTICSEARCH_URL:-http://127.0.0.1:9200} ./scripts/run-scaled.sh
 

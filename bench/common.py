@@ -227,7 +227,7 @@ class Server:
 
 
 @contextlib.contextmanager
-def gunicorn(env, workers=2, ready_path="/healthz", timeout=120):
+def gunicorn(env, workers=2, ready_path="/healthz", timeout=120, args=()):
     """Serve portal.wsgi with gunicorn on a free 127.0.0.1 port; stop it afterwards."""
     port = free_port()
     log_path = Path(env["GONGKAI_STATE_DIR"]) / f"gunicorn-{port}.log"
@@ -243,6 +243,7 @@ def gunicorn(env, workers=2, ready_path="/healthz", timeout=120):
                 "--timeout",
                 "60",
                 "--no-control-socket",  # leave a developer's own gunicorn control socket alone
+                *args,
             ],
             cwd=ROOT,
             env=env,

@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from core.tabular import Problem, printable
 from portal.models import ServiceCenter
+from portal.pagecache import cacheable
 from portal.restapi import PublicReadView
 
 from . import fees
@@ -179,6 +180,7 @@ def fees_api(request):
 
 
 @require_GET
+@cacheable
 def fee_schedule(request):
     """The public fee schedule page (/fees/)."""
     filters, error = _fee_filters(request)

@@ -9,11 +9,13 @@ class DisclosuresConfig(AppConfig):
     def ready(self):
         from core import panels, schedules
         from core.registries import register_searchable
-        from portal import media
+        from portal import media, pagecache
 
         from . import bulletin_views, bulletins, tasks, workdays  # noqa: F401 (bulletin_views: page views)
+        from .models import BulletinSettings, Holiday
 
         workdays.connect_signals()
+        pagecache.watch(BulletinSettings, Holiday)  # bulletin pages and working-day deadlines
 
         # Builds last month's bulletins once the configured day and hour have come (see tasks.py).
         schedules.register(tasks.CHECK_SCHEDULE, tasks.CHECK_FUNC, schedule_type="I", minutes=tasks.CHECK_MINUTES)

@@ -31,6 +31,8 @@ from modelcluster.models import get_all_child_m2m_relations, get_all_child_relat
 from wagtail.models import COMMENTS_RELATION_NAME, Page, PageLogEntry, ReferenceIndex, Revision
 from wagtail.signals import page_published, published
 
+from portal import pagecache
+
 from .wagtail_internals import content_path_hash, extract_references, path_position, tree_path
 
 BATCH = 500
@@ -175,6 +177,8 @@ def _log_entry(page, action, *, user, now, revision=None, group=None, data=None)
 
 
 def _after_write(model, pages, revisions, *, publish, send_signals, index=True, replace=False):
+    if publish:  # with or without page signals, the public pages change (imports, demo data)
+        pagecache.bump()
     if index:
         _update_indexes(model, pages, replace=replace)
     if publish and send_signals:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from core import pageviews
 from portal.fixed_titles import display_title
 
-from . import browsing, pagecache, presentation, viewcounts
+from . import browsing, item_page, pagecache, presentation, viewcounts
 from .choices import AUDIENCE_LEGAL, AUDIENCE_PERSON
 from .flowchart import flow_svg
 from .handling_rules import rules_of
@@ -117,7 +117,7 @@ def item_context(item, request):
 @pageviews.register("guides.item")
 def item(request, page):
     viewcounts.count_view(request, page.pk)  # a cache increment, also for cached pages (热门事项)
-    return pagecache.cached_page(request, lambda: page.render(request))
+    return pagecache.cached_page(request, lambda: item_page.render(request, page))
 
 
 @pageviews.register("guides.checklist")

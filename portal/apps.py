@@ -11,9 +11,10 @@ class PortalConfig(AppConfig):
         from core import panels, schedules
         from core.registries import register_searchable
 
-        from . import editorial, notices
+        from . import editorial, notices, pagecache
         from . import schedules as portal_schedules  # noqa: F401 (registers the portal's jobs)
 
+        pagecache.connect_signals()
         post_migrate.connect(schedules.ensure_schedules_after_migrate, sender=self)
 
         # Editorial: the home page's latest-notices panel and the weekly review digest.

@@ -19,8 +19,11 @@ With object storage (MEDIA_STORAGE) documents are served through the same view
 
 import mimetypes
 import posixpath
+from urllib.parse import quote
 
-from django.http import FileResponse, Http404
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.http import FileResponse, Http404, HttpResponse
 
 _private_document_checks = []
 
@@ -83,11 +86,19 @@ def serve_media(request, path):
     name = _clean_name(path)
     if name is None or not media_is_public(name):
         raise Http404
+    content_type, _encoding = mimetypes.guess_type(name)
+    accel = getattr(settings, "MEDIA_ACCEL_REDIRECT", "")
+    if accel and isinstance(default_storage, FileSystemStorage):  # nginx sends the file (docs/deploy.md)
+        if not default_storage.exists(name):
+            raise Http404
+        response = HttpResponse(content_type=content_type or "application/octet-stream")
+        response["X-Accel-Redirect"] = accel.rstrip("/") + "/" + quote(name)
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
     try:
         handle = default_storage.open(name, "rb")
     except (FileNotFoundError, OSError) as exc:
         raise Http404 from exc
-    content_type, _encoding = mimetypes.guess_type(name)
     response = FileResponse(handle, content_type=content_type or "application/octet-stream")
     response["X-Content-Type-Options"] = "nosniff"
     return response

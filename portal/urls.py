@@ -6,7 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from portal import api_docs, media, reading_mode, views
+from portal import api_docs, language_switch, media, reading_mode, views
 from portal.feeds import NoticeFeed
 
 handler404 = "portal.views.page_not_found"
@@ -16,6 +16,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("center/", views.choose_center, name="choose_center"),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/switch/", language_switch.switch, name="language_switch"),
     path("reading-mode/", reading_mode.switch, name="reading_mode"),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
 
-from . import saved_filters, signin, slug_view
+from . import pagecache, saved_filters, signin, slug_view
 from .editorial import dashboard_context
 
 
@@ -101,3 +101,11 @@ def add_editorial_panel(request, panels):
 
 
 from . import workflow_hooks  # noqa: E402, F401  (the talking workflow's editor hooks)
+
+
+@hooks.register("before_serve_page")
+def page_cache_opt_in(page, request, serve_args, serve_kwargs):
+    """Public Wagtail pages are page-cached (portal.pagecache) unless their class says
+    `page_cache = False`; the cache itself still refuses answers with cookies or tokens."""
+    if getattr(page, "page_cache", True):
+        pagecache.mark_cacheable(request)

@@ -3,8 +3,10 @@
 #   PostgreSQL  127.0.0.1:5432, user postgres (trust on loopback), database `test`
 #   Redis       127.0.0.1:6379
 #   Elasticsearch 127.0.0.1:9200, single node, from the integration-test zip on Maven Central
+#   nginx       127.0.0.1:8080, in front of gunicorn at 127.0.0.1:$PORT (8000), Debian's package,
+#               its own config rendered from deploy/nginx/gongkai.conf.template (docs/deploy.md)
 #
-#   scripts/services.sh start [postgres|redis|elasticsearch ...]   (default: all three)
+#   scripts/services.sh start [postgres|redis|elasticsearch|nginx ...]   (default: all four)
 #   scripts/services.sh stop  [...]      stops only what this script started (by recorded PID)
 #   scripts/services.sh status [...]
 #
@@ -31,6 +33,8 @@ ES_USER=${ES_USER:-gongkai-es}
 PG_PORT=${PG_PORT:-5432}
 REDIS_PORT=${REDIS_PORT:-6379}
 ES_PORT=${ES_PORT:-9200}
+NGINX_PORT=${NGINX_PORT:-8080}
+APP_PORT=${PORT:-8000}
 mkdir -p "$SERVICES_DIR"
 [ "$(id -u)" -ne 0 ] || chmod 755 "$SERVICES_DIR"
 
@@ -196,6 +200,30 @@ start_elasticsearch() {
   log "elasticsearch $ES_VERSION: started (pid $(cat "$SERVICES_DIR/elasticsearch.pid"), $(awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN{printf "%.1f", e-s}') s, RSS $(($(ps -o rss= -p "$(cat "$SERVICES_DIR/elasticsearch.pid")") / 1024)) MiB)"
 }
 
+# --- nginx ----------------------------------------------------------------------------------
+# Its own nginx.conf under $SERVICES_DIR/nginx (pid, logs, cache): runs beside a system nginx.
+# As root its workers run as the checkout's owner, who can read the static and media folders.
+start_nginx() {
+  if answers "$NGINX_PORT"; then
+    log "nginx: already answering on $NGINX_PORT"
+    return 0
+  fi
+  apt_install nginx
+  # Brotli where Debian has the module (bookworm and later); gzip otherwise.
+  if [ "$(id -u)" -eq 0 ] && apt-cache show libnginx-mod-http-brotli-filter >/dev/null 2>&1; then
+    apt_install libnginx-mod-http-brotli-filter || true
+  fi
+  local state=$SERVICES_DIR/nginx user=""
+  [ "$(id -u)" -eq 0 ] && user=$(stat -c %U "$ROOT")
+  python3 scripts/nginx_conf.py --state "$state" --port "$NGINX_PORT" --upstream "127.0.0.1:$APP_PORT" \
+    --static-root "${STATIC_ROOT:-$ROOT/var/static}" --media-root "${MEDIA_ROOT:-$ROOT/var/media}" --user "$user" >/dev/null
+  [ -z "$user" ] || chown -R "$user" "$state"
+  /usr/sbin/nginx -c "$state/nginx.conf" -p "$state"
+  wait_port "$NGINX_PORT" 15 nginx
+  cp "$state/nginx.pid" "$SERVICES_DIR/nginx.pid"
+  log "nginx: started (pid $(cat "$SERVICES_DIR/nginx.pid")) on $NGINX_PORT, upstream 127.0.0.1:$APP_PORT"
+}
+
 # --- stop and status ----------------------------------------------------------------------
 stop_one() { # name
   local pidfile=$SERVICES_DIR/$1.pid pid i
@@ -232,18 +260,19 @@ port_of() {
     postgres) echo "$PG_PORT" ;;
     redis) echo "$REDIS_PORT" ;;
     elasticsearch) echo "$ES_PORT" ;;
-    *) log "unknown service '$1' (postgres, redis, elasticsearch)"; exit 2 ;;
+    nginx) echo "$NGINX_PORT" ;;
+    *) log "unknown service '$1' (postgres, redis, elasticsearch, nginx)"; exit 2 ;;
   esac
 }
 
 command=${1:-status}
 shift || true
 services=("$@")
-[ ${#services[@]} -gt 0 ] || services=(postgres redis elasticsearch)
+[ ${#services[@]} -gt 0 ] || services=(postgres redis elasticsearch nginx)
 for service in "${services[@]}"; do port_of "$service" >/dev/null; done
 case $command in
   start) for service in "${services[@]}"; do "start_$service"; done ;;
   stop) for service in "${services[@]}"; do stop_one "$service"; done ;;
   status) for service in "${services[@]}"; do status_one "$service" "$(port_of "$service")"; done ;;
-  *) echo "usage: $0 start|stop|status [postgres|redis|elasticsearch ...]" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status [postgres|redis|elasticsearch|nginx ...]" >&2; exit 2 ;;
 esac

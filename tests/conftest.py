@@ -32,6 +32,15 @@ def static_root():
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
+@pytest.fixture(autouse=True)
+def fresh_page_cache():
+    """The page cache is on in tests as in production: pages an earlier test cached (from data
+    since rolled back) are never served to the next one."""
+    from portal import pagecache
+
+    pagecache.bump_now(pagecache.PAGES, pagecache.DATA)
+
+
 @pytest.fixture
 def demo_site(db):
     """Centers, departments, the home page and site settings (portal part of seed_demo)."""

@@ -208,15 +208,11 @@ else:
 CACHES["counters"] = (
     {**CACHES["default"]}
     if REDIS_URL
-    else (
-        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "counters"}
-        if TESTING
-        else {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(STATE_DIR / "counters"),
-            "OPTIONS": {"MAX_ENTRIES": 50000},
-        }
-    )
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(STATE_DIR / "counters"),
+        "OPTIONS": {"MAX_ENTRIES": 50000},
+    }
 )
 
 Q_CLUSTER = {
@@ -389,4 +385,34 @@ RATE_LIMITS = rate_limits()
 # Portal behaviour.
 NOTICES_PER_PAGE = 20
 REVIEW_PERIOD_DAYS = env.int("REVIEW_PERIOD_DAYS", default=365)
-PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0)
+
+
+# --- Page cache, HTTP caching and the reverse proxy (issue 18; portal/pagecache.py, docs/deploy.md) ---
+# Public pages are cached by default (0 turns it off); entries are invalidated by generation, so the
+# lifetime only bounds memory. Browsers revalidate (max-age=0, ETag/Last-Modified, 304); a shared
+# cache (nginx) may keep a page PAGE_CACHE_SHARED_SECONDS and is purged on publish.
+# The middleware sits right under WhiteNoise, above sessions and CSRF: it sees every cookie they set.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1, "portal.pagecache.PageCacheMiddleware"
+)
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+if not REDIS_URL:  # room for the pages of a whole catalog per process (Django's default is 300)
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 3000)
+# The item page, rendered once per live revision (guides/item_page.py); 0 renders it every time.
+ITEM_BODY_CACHE_SECONDS = env.int("ITEM_BODY_CACHE_SECONDS", default=7 * 24 * 3600)
+PAGE_CACHE_SHARED_SECONDS = env.int("PAGE_CACHE_SHARED_SECONDS", default=10)
+# FRONTEND_CACHE_PURGE_URL (e.g. http://127.0.0.1:8080, set by scripts/run-scaled.sh): Wagtail's
+# frontend-cache invalidation sends PURGE there for every published/unpublished page.
+FRONTEND_CACHE_PURGE_URL = env.str("FRONTEND_CACHE_PURGE_URL", default="")
+INSTALLED_APPS.insert(INSTALLED_APPS.index("wagtail.contrib.forms"), "wagtail.contrib.frontend_cache")
+if FRONTEND_CACHE_PURGE_URL:
+    WAGTAILFRONTENDCACHE = {
+        "nginx": {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            "LOCATION": FRONTEND_CACHE_PURGE_URL,
+        }
+    }
+# Media behind nginx: the app checks permissions, nginx sends the file (X-Accel-Redirect to this
+# internal location; deploy/nginx/gongkai.conf.template). Empty: the app streams media itself.
+MEDIA_ACCEL_REDIRECT = env.str("MEDIA_ACCEL_REDIRECT", default="")
+# --- end of issue 18 block ---

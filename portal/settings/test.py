@@ -42,8 +42,10 @@ else:
 if REDIS_URL:
     CACHES["default"]["KEY_PREFIX"] = f"gongkai-test-{TEST_RUN_ID}"
     CACHES["ratelimit"] = {**CACHES["default"]}
+    CACHES["counters"] = {**CACHES["default"]}
 else:
     CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"}
+    CACHES["counters"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "counters"}
 Q_CLUSTER["name"] = f"gongkai-test-{TEST_RUN_ID}"
 SEARCH_INDEX_PATH = env.str("SEARCH_INDEX_PATH", default=str(STATE_DIR / f"test-search-{TEST_RUN_ID}.sqlite3"))
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(STATE_DIR / f"test-media-{TEST_RUN_ID}")))

@@ -17,8 +17,8 @@ WIDE = {"width": 1366, "height": 900}
 @pytest.fixture
 def import_site(demo_site):
     from django.contrib.auth import get_user_model
-    from guides.importing import import_catalog
 
+    from guides.imports import import_catalog
     from guides.models import GuideIndexPage, Theme
 
     Theme.objects.get_or_create(slug="ids", defaults={"name": "证件办理", "audience": "person"})  # the rows' theme

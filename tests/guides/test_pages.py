@@ -274,17 +274,12 @@ def test_featured_items_lead_the_home_panel(client):
 # --- page cache -----------------------------------------------------------------------
 
 
-def test_page_cache_serves_anonymous_gets_and_is_invalidated_on_publish(client, settings, charging_item):
-    from django.core.cache import cache
-
-    cache.clear()
-    settings.PAGE_CACHE_SECONDS = 60
+def test_page_cache_serves_anonymous_gets_and_is_invalidated_on_publish(client, charging_item):
     first = client.get(charging_item.url)
     assert first["X-Page-Cache"] == "miss"
     second = client.get(charging_item.url)
     assert second["X-Page-Cache"] == "hit"
-    assert second.content.decode().count("csrfmiddlewaretoken") == first.content.decode().count("csrfmiddlewaretoken")
-    assert "__GONGKAI_CSRF__" not in second.content.decode()
+    assert "csrfmiddlewaretoken" not in second.content.decode(), "cached pages carry no per-visitor token"
     assert client.get("/guides/?center=city")["X-Page-Cache"] == "miss"
     assert client.get("/guides/?center=city")["X-Page-Cache"] == "hit"
 
@@ -295,5 +290,6 @@ def test_page_cache_serves_anonymous_gets_and_is_invalidated_on_publish(client, 
     assert "缓存失效测试时间" in third.content.decode()
 
 
-def test_page_cache_off_by_default(client, charging_item):
+def test_page_cache_off_with_zero_seconds(client, settings, charging_item):
+    settings.PAGE_CACHE_SECONDS = 0
     assert "X-Page-Cache" not in client.get(charging_item.url)

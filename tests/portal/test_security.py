@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.test import override_settings
+from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -162,7 +163,8 @@ def test_ssl_redirect_sends_plain_http_to_https(client, db):
 
 @override_settings(SESSION_COOKIE_SECURE=True, CSRF_COOKIE_SECURE=True)
 def test_cookies_are_marked_secure_in_production(client, db):
-    response = client.get("/", secure=True)  # the footer's language form sets the CSRF cookie
+    # A page with a form sets the CSRF cookie (public pages carry no token: portal.pagecache).
+    response = client.get(reverse("feedback_lookup"), secure=True)
     cookie = response.cookies["csrftoken"]
     assert cookie["secure"] is True
     assert cookie["samesite"] == "Lax"
