@@ -49,3 +49,17 @@ def register_searchable(kind, queryset):
 def searchables():
     """{kind: queryset function}, in the order the apps registered them."""
     return dict(_SEARCHABLE)
+
+
+_WARMUPS = []
+
+
+def register_warmup(func):
+    """`func()` loads a large read-only table (a dictionary, a lookup) in the gunicorn master
+    before it forks, so the workers share it (portal/warmup.py, gunicorn.conf.py)."""
+    if func not in _WARMUPS:
+        _WARMUPS.append(func)
+
+
+def warmups():
+    return list(_WARMUPS)

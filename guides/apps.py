@@ -8,9 +8,11 @@ class GuidesConfig(AppConfig):
 
     def ready(self):
         from core.panels import register_home_panel
+        from portal.pagecache import register_serve_hook
 
-        from . import ownership, pagecache, panels, views  # noqa: F401 (ownership: move signal; views: page views)
+        from . import ownership, pagecache, panels, viewcounts, views  # noqa: F401 (ownership: move signal; views: page views)
 
+        register_serve_hook(viewcounts.SERVE_EVENT, viewcounts.count_view)
         register_home_panel(10, "guides/panels/popular_items.html", panels.popular_items)
         register_home_panel(20, "guides/panels/life_events.html", panels.life_events)
         pagecache.connect_signals()

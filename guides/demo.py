@@ -279,6 +279,10 @@ def seed_life_events(events_index, center):
 
 
 def seed(stdout=None, small=False):
+    from wagtail.models import Collection
+
+    if not Collection.objects.exists():  # a flushed database (tests) has no root collection
+        Collection.add_root(name="Root")
     home = HomePage.objects.first()
     themes = seed_themes()
     guides_index, events_index = ensure_index_pages(home)

@@ -52,6 +52,9 @@ def _bucket(now=None):
     return int(now if now is not None else time.time()) // BUCKET_SECONDS
 
 
+SERVE_EVENT = "guides.item_view"  # the page cache replays it for cached item pages (guides/apps.py)
+
+
 def count_view(request, page_id, now=None):
     """Count one view of an item page; never raises (statistics must not break the page)."""
     if not should_count(request):

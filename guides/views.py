@@ -6,6 +6,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from core import pageviews
+from portal import pagecache as pagecache_events
 from portal.fixed_titles import display_title
 
 from . import browsing, item_page, pagecache, presentation, viewcounts
@@ -116,7 +117,8 @@ def item_context(item, request):
 
 @pageviews.register("guides.item")
 def item(request, page):
-    viewcounts.count_view(request, page.pk)  # a cache increment, also for cached pages (热门事项)
+    # 热门事项: a cache increment per visit, replayed when the page cache serves this page.
+    pagecache_events.serve_event(request, viewcounts.SERVE_EVENT, page.pk)
     return pagecache.cached_page(request, lambda: item_page.render(request, page))
 
 

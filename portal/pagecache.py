@@ -137,6 +137,32 @@ def mark_cacheable(request):
     request._page_cacheable = True
 
 
+# Work a page asks for on every visit, cached or not (e.g. counting an item view for 热门事项):
+# the view calls serve_event(request, name, value); a cached copy replays the same events.
+_SERVE_HOOKS = {}
+
+
+def register_serve_hook(name, func):
+    """`func(request, value)` runs for every visit of a page that recorded `name` (apps' ready())."""
+    _SERVE_HOOKS[name] = func
+
+
+def serve_event(request, name, value):
+    """Run the hook `name` for this visit now and remember it for the cached copy of the page."""
+    events = getattr(request, "_page_serve_events", None)
+    if events is None:
+        events = request._page_serve_events = []
+    events.append((name, value))
+    _run_hook(request, name, value)
+
+
+def _run_hook(request, name, value):
+    hook = _SERVE_HOOKS.get(name)
+    if hook is not None:
+        with contextlib.suppress(Exception):  # statistics never break a page
+            hook(request, value)
+
+
 def cacheable(view):
     """Decorator: the view's anonymous 200 answers may be cached (see the module docstring)."""
 
@@ -217,7 +243,9 @@ class PageCacheMiddleware:
         except Exception:  # noqa: BLE001 - fail open: render as if there were no cache
             return self.get_response(request)
         if hit is not None:
-            headers, body, etag, rendered_at = hit
+            headers, body, etag, rendered_at, events = hit if len(hit) == 5 else (*hit, ())
+            for name, value in events:
+                _run_hook(request, name, value)
             response = HttpResponse(body)
             for name, value in headers:
                 response[name] = value
@@ -233,7 +261,8 @@ class PageCacheMiddleware:
             rendered_at = int(time.time())
             kept = [(k, v) for k, v in response.items() if k.lower() not in ("content-length", HEADER.lower())]
             with contextlib.suppress(Exception):  # fail open
-                cache.set(key, (kept, body, etag, rendered_at), settings.PAGE_CACHE_SECONDS)
+                events = tuple(getattr(request, "_page_serve_events", ()))
+                cache.set(key, (kept, body, etag, rendered_at, events), settings.PAGE_CACHE_SECONDS)
             response[HEADER] = "miss"
         _http_headers(response, etag, rendered_at)
         conditional = get_conditional_response(request, etag=etag, last_modified=rendered_at, response=response)

@@ -7,6 +7,8 @@ import logging
 
 from django.template.loader import get_template
 
+from core.registries import warmups
+
 logger = logging.getLogger(__name__)
 
 # The public templates a worker renders first (compiled once, shared).
@@ -25,18 +27,6 @@ TEMPLATES = (
 )
 
 
-def _jieba():
-    from search.analysis import cut_search
-
-    cut_search("营业执照办理")  # loads jieba's dictionary (tens of MB of Python objects)
-
-
-def _pinyin():
-    from search.analysis import syllables
-
-    syllables("营业执照")
-
-
 def _templates():
     for name in TEMPLATES:
         try:
@@ -46,7 +36,9 @@ def _templates():
 
 
 def warm():
-    for part in (_jieba, _pinyin, _templates):
+    """The apps' registered warm-ups (search: jieba's dictionary and the pinyin tables, tens of
+    MB of Python objects), then the templates."""
+    for part in (*warmups(), _templates):
         try:
             part()
         except Exception:

@@ -358,8 +358,6 @@ class ParsedQuery:
         """(preferred, demoted) title words for generic queries: a first-time/new item (新办,
         设立, 首次 …) before a change, renewal or cancellation (变更, 注销, 延续, 补办 …), unless
         the query itself asks for one of those (search.ranking)."""
-        from .ranking import CHANGE_INTENT, DEMOTED_VARIANTS, PREFERRED_VARIANTS
-
         if any(word in self.text for word in CHANGE_INTENT):
             return (), ()
         return PREFERRED_VARIANTS, DEMOTED_VARIANTS
@@ -545,25 +543,55 @@ def edit_distance(a, b, limit=None):
     return previous[-1]
 
 
-# Query planning and ranking live in search.ranking; these names stay importable from here.
-_RANKING_NAMES = frozenset(
-    {
-        "term_ladder",
-        "title_scorer",
-        "name_weights",
-        "TERM_IN_TITLE",
-        "PREFERRED_FACTOR",
-        "DEMOTED_FACTOR",
-        "PREFERRED_VARIANTS",
-        "DEMOTED_VARIANTS",
-        "CHANGE_INTENT",
-    }
+# Title words of the variant a citizen usually means when they name only the thing.
+PREFERRED_VARIANTS = ("设立", "新办", "首次", "开办", "申领", "初次", "新设", "办理")
+DEMOTED_VARIANTS = (
+    "变更",
+    "注销",
+    "延续",
+    "补办",
+    "补领",
+    "补发",
+    "换领",
+    "换发",
+    "撤销",
+    "遗失",
+    "迁出",
+    "终止",
+    "歇业",
+    "吊销",
+    "备案变更",
+    "年检",
+    "换证",
+    "补证",
+    "期满",
+    "挂失",
+)
+# Anything in the query that asks for a change, renewal, replacement or closure.
+CHANGE_INTENT = (
+    *DEMOTED_VARIANTS,
+    "补",
+    "换",
+    "改",
+    "丢",
+    "掉了",
+    "坏了",
+    "过期",
+    "到期",
+    "续",
+    "销",
+    "关闭",
+    "关掉",
+    "不干",
+    "不开",
+    "迁",
+    "转出",
+    "停业",
+    "撤",
 )
 
 
-def __getattr__(name):
-    if name in _RANKING_NAMES:
-        from . import ranking
-
-        return getattr(ranking, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+def warm():
+    """Load jieba's dictionary and the pinyin tables now (the gunicorn master, before forking)."""
+    cut_search("营业执照办理")
+    syllables("营业执照")

@@ -9,15 +9,16 @@ class SearchConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from core.registries import register_bulk_write_wrapper, register_health_check
+        from core.registries import register_bulk_write_wrapper, register_health_check, register_warmup
 
-        from . import indexing, signals
+        from . import analysis, indexing, signals
         from .backends import health_check
         from .lexicon import load_after_migrate
 
         signals.connect()
         register_bulk_write_wrapper(indexing.deferred)
         register_health_check("search", health_check)
+        register_warmup(analysis.warm)
         post_migrate.connect(load_after_migrate, sender=self, dispatch_uid="search.lexicon")
 
         # 热门事项: flush the buffered item views and rebuild the ranking (search/popular.py).

@@ -20,6 +20,7 @@ from django.utils import timezone
 from guides import viewcounts
 from guides.models import GuidePage
 from guides.popularity import WINDOW_DAYS, ItemPopularity, ItemViewDay
+from portal import pagecache
 
 from .models import QueryStat, normalise_for_stats, week_start
 
@@ -103,10 +104,29 @@ def rebuild(today=None):
                     computed_at=now,
                 )
             )
+    before = shown_signature(ItemPopularity.objects.values_list("page_id", "center_id", "score"))
     with transaction.atomic():
         ItemPopularity.objects.all().delete()
         ItemPopularity.objects.bulk_create(rows, batch_size=1000)
+    if shown_signature((row.page_id, row.center_id, row.score) for row in rows) != before:
+        # The home and center pages list the leaders: their cached copies go when the list moves
+        # (not on every flush, so a busy site keeps its page cache between changes).
+        pagecache.bump_now()
     return len(rows)
+
+
+SHOWN = 12  # more than any list shows (home page, a center's page)
+
+
+def shown_signature(rows):
+    """The leaders a visitor can see: the overall top and each center's top, in order."""
+    ordered = sorted(rows, key=lambda row: (-row[2], row[0]))
+    per_center = {}
+    for page_id, center_id, _score in ordered:
+        leaders = per_center.setdefault(center_id, [])
+        if len(leaders) < SHOWN:
+            leaders.append(page_id)
+    return [row[0] for row in ordered[:SHOWN]], per_center
 
 
 def refresh():

@@ -2,59 +2,14 @@
 means, the ladder of ways a term may match, IDF-like term weights over item names, and the title
 factor a backend multiplies its text score by (see docs/search.md, "Query handling").
 
-Split from search.analysis (which re-exports these names) to keep modules small.
+Split from search.analysis to keep modules small; it imports search.analysis, never the reverse.
 """
 
 import math
 
-from .analysis import CJK_RUN, Term
-
-# Title words of the variant a citizen usually means when they name only the thing.
-PREFERRED_VARIANTS = ("设立", "新办", "首次", "开办", "申领", "初次", "新设", "办理")
-DEMOTED_VARIANTS = (
-    "变更",
-    "注销",
-    "延续",
-    "补办",
-    "补领",
-    "补发",
-    "换领",
-    "换发",
-    "撤销",
-    "遗失",
-    "迁出",
-    "终止",
-    "歇业",
-    "吊销",
-    "备案变更",
-    "年检",
-    "换证",
-    "补证",
-    "期满",
-    "挂失",
-)
-# Anything in the query that asks for a change, renewal, replacement or closure.
-CHANGE_INTENT = (
-    *DEMOTED_VARIANTS,
-    "补",
-    "换",
-    "改",
-    "丢",
-    "掉了",
-    "坏了",
-    "过期",
-    "到期",
-    "续",
-    "销",
-    "关闭",
-    "关掉",
-    "不干",
-    "不开",
-    "迁",
-    "转出",
-    "停业",
-    "撤",
-)
+# The variant words (what a generic query means, and what asks for a change) live with the
+# query's analysis, which uses them; ranking weighs titles by them.
+from .analysis import CHANGE_INTENT, CJK_RUN, DEMOTED_VARIANTS, PREFERRED_VARIANTS, Term  # noqa: F401
 
 
 def term_ladder(term, known=None):

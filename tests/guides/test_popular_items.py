@@ -14,6 +14,7 @@ from core import schedules
 from guides import viewcounts
 from guides.models import GuidePage
 from guides.popularity import ItemPopularity, ItemViewDay
+from portal import pagecache
 from search import popular
 from search.models import QueryStat
 
@@ -157,6 +158,7 @@ def test_without_data_the_curated_items_show_and_otherwise_nothing(client):
     assert "热门事项" not in html and "常办事项" not in html and "最近更新的办事指南" not in html
     featured = items()[1]
     GuidePage.objects.filter(pk=featured.pk).update(featured=True)
+    pagecache.bump_now()  # an editor's publish does this; update() sends no signal
     html = client.get("/").content.decode()
     panel = html.split('id="panel-popular-title"')[1].split("</section>")[0]
     assert "常办事项" in panel and featured.title in panel and "浏览" not in panel

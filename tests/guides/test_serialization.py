@@ -16,6 +16,9 @@ MATERIAL = SimpleNamespace(
     blank_form_id=7,
     sample=None,
     sample_id=None,
+    instructions="加盖公章",
+    notify_commit=False,
+    e_license=True,
 )
 
 
@@ -23,7 +26,9 @@ def test_catalog_shape_keeps_requirement_and_document_ids():
     data = material_dict(MATERIAL)
     assert list(data) == [
         "name", "source", "originals", "copies", "format", "requirement", "notes", "blank_form", "sample",
+        "instructions", "notify_commit", "e_license",
     ]  # fmt: skip
+    assert (data["instructions"], data["notify_commit"], data["e_license"]) == ("加盖公章", False, True)
     assert data["requirement"] == "deferrable"
     assert (data["blank_form"], data["sample"]) == (7, None)
 
