@@ -8,6 +8,7 @@ a running site (portal.settings.production).
 """
 
 import os
+import re
 from pathlib import Path
 
 from .base import *  # noqa: F403
@@ -40,6 +41,12 @@ else:
     DATABASES["default"]["TEST"] = {"NAME": f"test_gongkai_{TEST_RUN_ID}"}
 
 if REDIS_URL:
+    # Each pytest-xdist worker caches in its own Redis database: a test that empties the cache
+    # (clear() is FLUSHDB on Redis) never wipes another worker's counters mid-test.
+    _worker = env.str("PYTEST_XDIST_WORKER", default="")
+    if _worker.startswith("gw") and _worker[2:].isdigit():
+        _db = 1 + int(_worker[2:]) % 15
+        CACHES["default"]["LOCATION"] = re.sub(r"(/\d*)?$", f"/{_db}", REDIS_URL.rstrip("/"), count=1)
     CACHES["default"]["KEY_PREFIX"] = f"gongkai-test-{TEST_RUN_ID}"
     CACHES["ratelimit"] = {**CACHES["default"]}
     CACHES["counters"] = {**CACHES["default"]}

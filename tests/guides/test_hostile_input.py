@@ -25,6 +25,7 @@ from wagtail.models import PageLogEntry
 
 from guides.catalog_format import COLUMNS
 from guides.models import GuidePage
+from portal import codes
 
 from .helpers import sign_in
 from .test_import_catalog import HEADER, counts, row
@@ -186,7 +187,7 @@ def test_wrong_json_types_are_refused_or_imported_as_text(tmp_path, changes):
     error = run_command(tmp_path, document, "catalog.json")
     if error is None:
         assert GuidePage.objects.filter(
-            center__code="dongcheng", item_code=str(changes.get("事项编码", "HOS-1")).strip()
+            center__code="dongcheng", item_code=codes.clean(changes.get("事项编码", "HOS-1"))
         )
     else:
         assert "未写入任何数据" in error, error
