@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -25,6 +27,9 @@ urlpatterns = [
     # OpenAPI 3.1 of the public JSON APIs and the readable API page (portal/api_docs.py).
     path("api/schema/", api_docs.SchemaView.as_view(), name="api_schema"),
     path("api/docs/", api_docs.api_page, name="api_docs"),
+    path("api/", RedirectView.as_view(pattern_name="api_docs", permanent=False)),
+    # Browsers ask for /favicon.ico whatever the page says: the same icon as the <link>.
+    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
 ]
 
 # Apps contribute their own routes (APIs, feeds, search) before Wagtail's catch-all.

@@ -181,3 +181,11 @@ def test_seed_demo_is_idempotent():
     assert Department.objects.count() >= 30
     assert HomePage.objects.count() == 1
     assert ServiceCenter.objects.get(code="dongcheng").parent.code == "city"
+
+
+@pytest.mark.django_db
+def test_api_root_and_favicon_lead_somewhere(client):
+    api = client.get("/api/")
+    assert api.status_code == 302 and api["Location"] == "/api/docs/"
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 301 and icon["Location"].endswith(".svg")
