@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from wagtail.models import Task, TaskState, WorkflowState
+from wagtail.models import Task, TaskState, WorkflowState, WorkflowTask
 
 EDIT_APPROVE = "action-edit-approve"
 
@@ -200,3 +200,22 @@ def edit_and_approve(page, user):
         TaskState.objects.filter(pk=task_state.pk).update(revision=revision)
         task_state.refresh_from_db()
     task_state.task.specific.on_action(task_state.specific, user, "approve", comment=_("修改并批准"))
+
+
+def forget_approvals_after_restart(sender, instance, user=None, **kwargs):
+    """`task_approved` receiver: when an approval sent review back to an earlier step (edits since
+    that step's approval, WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT), the approvals of the later
+    steps no longer count. Without this, Wagtail counts the approval that restarted review as the
+    later step's, and the first step's next approval finishes the workflow and publishes as that
+    reviewer, who may not publish: the page would be stuck."""
+    state = WorkflowState.objects.filter(pk=instance.workflow_state_id).first()
+    if state is None or state.status != WorkflowState.STATUS_IN_PROGRESS or state.current_task_state is None:
+        return
+    order = dict(WorkflowTask.objects.filter(workflow_id=state.workflow_id).values_list("task_id", "sort_order"))
+    current = order.get(state.current_task_state.task_id)
+    if current is None:
+        return
+    later = [task_id for task_id, sort_order in order.items() if sort_order > current]
+    state.task_states.filter(task_id__in=later, status=TaskState.STATUS_APPROVED).update(
+        status=TaskState.STATUS_CANCELLED
+    )

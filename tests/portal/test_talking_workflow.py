@@ -164,6 +164,13 @@ def test_dashboard_approvals_and_rejections_say_where_the_page_is(client, people
     assert any("已提交审核，进入中心审批（第 2 步，共 2 步）" in text for text in said), said
     said = dashboard_action(client, people["admin"], page, "approve")
     assert said == [f"“{page.title}”：修改后需重新审核，已退回第 1 步（部门审核，共 2 步）。"]
+    # The restarted review runs both steps again: the center admin's approval that restarted it
+    # does not count, so the reviewer's approval moves the page on instead of publishing it.
+    said = dashboard_action(client, people["reviewer"], page, "approve")
+    assert said == [f"“{page.title}”：已批准，进入中心审批（第 2 步，共 2 步）。"]
+    said = dashboard_action(client, people["admin"], page, "approve")
+    assert said == [f"“{page.title}”：已批准，已发布。"]
+    assert GuidePage.objects.get(pk=page.pk).acceptance_conditions == "补充后的受理条件。"
 
 
 def test_dashboard_approvals_through_both_steps_publish_and_say_so(client, people):
@@ -188,3 +195,26 @@ def test_a_refused_dashboard_action_says_nothing_about_moving_on(client, people)
     said = [str(m.message) for m in get_messages(response.wsgi_request)]
     assert not any("已批准" in text or page.title in text for text in said), said
     assert state_of(page).current_task_state.pk == task_state.pk
+
+
+@pytest.mark.parametrize("changes_requested_first", [False, True])
+def test_after_review_restarts_both_steps_approve_again_and_the_center_admin_publishes(
+    client, people, changes_requested_first
+):
+    """Edit-then-approve at step 2 restarts review at step 1; the earlier step-2 approval of the
+    same revision must not count, or the reviewer's step-1 approval would try to publish."""
+    page = item_in("city", "scjg", offset=6 if changes_requested_first else 7)
+    post_edit(client, people["window"], page, "submit")
+    post_edit(client, people["reviewer"], page, "approve")
+    if changes_requested_first:
+        post_edit(client, people["admin"], page, "reject")
+        post_edit(client, people["window"], page, "submit", place="一楼 2 号窗口")
+        assert state_of(page).current_task_state.task.name.endswith("中心审批")
+    said = post_edit(client, people["admin"], page, "approve", place="二楼 3 号窗口")
+    assert any("已退回第 1 步" in text for text in said), said
+    said = post_edit(client, people["reviewer"], page, "approve")
+    assert any("进入中心审批（第 2 步，共 2 步）" in text for text in said), said
+    assert state_of(page).status == WorkflowState.STATUS_IN_PROGRESS
+    said = post_edit(client, people["admin"], page, "approve")
+    assert any("已批准，已发布" in text for text in said), said
+    assert GuidePage.objects.get(pk=page.pk).place == "二楼 3 号窗口"
