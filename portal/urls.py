@@ -27,7 +27,7 @@ urlpatterns = [
     # OpenAPI 3.1 of the public JSON APIs and the readable API page (portal/api_docs.py).
     path("api/schema/", api_docs.SchemaView.as_view(), name="api_schema"),
     path("api/docs/", api_docs.api_page, name="api_docs"),
-    path("api/", RedirectView.as_view(pattern_name="api_docs", permanent=False)),
+    path("api/", RedirectView.as_view(pattern_name="api_docs", permanent=False, http_method_names=["get", "head"])),
     # Browsers ask for /favicon.ico whatever the page says: the same icon as the <link>.
     path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
 ]
