@@ -10,11 +10,10 @@ from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.response import Response
 
 from core import pageviews
 from portal.models import ServiceCenter
-from portal.restapi import PublicReadView
+from portal.restapi import PublicReadView, json_response
 
 from . import bulletins, corrections, datafiles, opendata
 from .models import BulletinPage
@@ -29,12 +28,10 @@ CONTENT_TYPES = {
 }
 
 
-def _json(payload, status=200):
-    return Response(payload, status=status)
-
-
 def not_found(request, *args, **kwargs):
-    return _json({"error": _("未找到该通报。请检查中心编码和统计月份（YYYY-MM），仅提供已发布的通报。")}, status=404)
+    return json_response(
+        {"error": _("未找到该通报。请检查中心编码和统计月份（YYYY-MM），仅提供已发布的通报。")}, status=404
+    )
 
 
 def _live_bulletin(center, period):
@@ -60,11 +57,11 @@ def bulletin_list(request):
     year = request.GET.get("year", "")
     if year:
         if not (year.isascii() and year.isdigit() and 2000 <= int(year) <= 2100):
-            return _json({"error": _("year 应为 2000–2100 之间的四位年份")}, status=400)
+            return json_response({"error": _("year 应为 2000–2100 之间的四位年份")}, status=400)
         pages = pages.filter(period__year=int(year))
     page_number = request.GET.get("page", "")
     if page_number and not (page_number.isascii() and page_number.isdigit() and 0 < int(page_number) < 100_000):
-        return _json({"error": _("page 应为正整数")}, status=400)
+        return json_response({"error": _("page 应为正整数")}, status=400)
     page_obj = Paginator(pages, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     results = []
     for page in page_obj.object_list:
@@ -83,7 +80,7 @@ def bulletin_list(request):
                 **{fmt: request.build_absolute_uri(url) for fmt, url in urls.items()},
             }
         )
-    return _json(
+    return json_response(
         {
             "total": page_obj.paginator.count,
             "page": page_obj.number,
@@ -122,7 +119,7 @@ def datapackage(request, page, data, version=None):
         description=_("%(title)s的开放数据；指标定义见数据字典 %(url)s")
         % {"title": title, "url": request.build_absolute_uri("/data/dictionary/")},
     )
-    return _json(descriptor)
+    return json_response(descriptor)
 
 
 def serve_data(request, page, data, fmt, version=None):
@@ -132,7 +129,7 @@ def serve_data(request, page, data, fmt, version=None):
     if fmt == "datapackage":
         return datapackage(request, page, data, version)
     if fmt == "json":
-        return _json(data)
+        return json_response(data)
     previous, last_year = opendata.neighbours(data["center"], page.period)
     if fmt == "csv":
         content = datafiles.to_csv(

@@ -12,9 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.response import Response
 
-from portal.restapi import PublicReadView
+from portal.restapi import PublicReadView, json_response
 
 from . import charts, datafiles, metrics, opendata, series
 from .bulletin_tables import format_rate
@@ -28,9 +27,8 @@ SERIES_FIELDS = [*opendata.TIDY_FIELDS, "source"]
 
 
 def _json(payload, status=200):
-    response = Response(payload, status=status)
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
+    """The series API's JSON, readable from any origin (open data)."""
+    return json_response(payload, status=status, headers={"Access-Control-Allow-Origin": "*"})
 
 
 def _urls(query):
