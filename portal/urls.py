@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
+from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -29,7 +30,9 @@ urlpatterns = [
     path("api/docs/", api_docs.api_page, name="api_docs"),
     path("api/", RedirectView.as_view(pattern_name="api_docs", permanent=False, http_method_names=["get", "head"])),
     # Browsers ask for /favicon.ico whatever the page says: the same icon as the <link>.
-    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
+    # Resolved per request, not at import: `migrate` loads this URLconf before collectstatic has
+    # written the manifest on a fresh machine.
+    path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static("img/favicon.svg"))),
 ]
 
 # Apps contribute their own routes (APIs, feeds, search) before Wagtail's catch-all.
