@@ -1,11 +1,16 @@
 """Issue 18: pages at the speed of static files. Side by side, interleaved in one run:
 
 1. Server CPU per item page (time.process_time around Django's test client, in one process):
-   everything cold (the old render path: no page cache, page rendered), page cache cold with
-   the item page kept per live revision (what follows a publish elsewhere), and a page cache hit.
-2. Uncached item page (PAGE_CACHE_SECONDS=0) through one gunicorn worker: requests/s with the
-   page rendered every time (ITEM_BODY_CACHE_SECONDS=0, the render path before issue 18) and
-   kept per live revision; rounds alternate, the ratio is after/before (target >= 4).
+   a full render (after a change to shared data: nothing stored is current), a cold cache with
+   the presentation stored at publish time (after a restart or a cache flush: target <= 10 ms),
+   the page cache cold with the answer kept per live revision (after a publish elsewhere), and
+   a page cache hit.
+2. Uncached item page (PAGE_CACHE_SECONDS=0) through one gunicorn worker, requests/s: the code
+   as it was when the issue was filed (commit BASELINE_COMMIT, checked out into a temporary git
+   worktree with its own migrated and seeded database: "its current requests/s"), against
+   today's render path with the stored presentation only (ITEM_BODY_CACHE_SECONDS=0) and the
+   whole render path (answer kept per revision, route remembered). Rounds alternate; the ratio is
+   today / baseline (target >= 4).
 3. nginx (Debian's, deploy/nginx/gongkai.conf.template) in front of gunicorn (2 workers): a
    static file of the same size as the item page served by nginx, against the item, listing and
    bulletin pages from nginx's micro-cache, and the same pages from gunicorn directly (page
@@ -32,7 +37,19 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
-from common import ROOT, bench_tmp, free_port, gunicorn, load, prepared_state, python, row, shared_static
+from common import (
+    ROOT,
+    bench_tmp,
+    free_port,
+    gunicorn,
+    load,
+    manage,
+    prepared_state,
+    python,
+    row,
+    server_env,
+    shared_static,
+)
 
 CLIENTS = int(os.environ.get("BENCH_CACHE_CLIENTS", "8"))
 DURATION = float(os.environ.get("BENCH_CACHE_DURATION", "8"))
@@ -49,31 +66,74 @@ print(json.dumps({"items": items, "bulletin": bulletin.url if bulletin else None
 
 CPU_SCRIPT = """
 import json, time
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from guides import stored_presentation
 from guides.models import GuidePage
 from portal import pagecache
+stored_presentation.refresh_stale()  # what publishing leaves behind
 urls = [p.url for p in GuidePage.objects.live().order_by("pk")[:40]]
 client = Client()
 client.get(urls[0])
-def measure(bump=()):
+def measure(bump=(), flush=False):
     cpu = 0.0
     with CaptureQueriesContext(connection) as queries:
         for url in urls:
             if bump:
                 pagecache.bump_now(*bump)
+            if flush:
+                cache.clear()  # this process's cache (local memory): nothing kept, not even routes
             began = time.process_time()
             assert client.get(url).status_code == 200
             cpu += time.process_time() - began
     return {"cpu_ms": cpu * 1000 / len(urls), "queries": len(queries) / len(urls)}
-out = {"cold": measure((pagecache.PAGES, pagecache.DATA))}
+out = {"full": measure((pagecache.PAGES, pagecache.DATA))}
+stored_presentation.refresh_stale()
+out["stored"] = measure((pagecache.PAGES,), flush=True)
 measure()
 out["miss"] = measure((pagecache.PAGES,))
 measure()
 out["hit"] = measure()
 print(json.dumps(out))
 """
+
+# The code when issue 18 was filed: the baseline of "uncached item page >= 4x its current req/s".
+BASELINE_COMMIT = "ba83e87"
+
+
+@contextlib.contextmanager
+def baseline_server_env():
+    """(env, checkout) serving the code of BASELINE_COMMIT from a temporary git worktree with its
+    own migrated, seeded database and static files; None when git cannot check it out."""
+    checkout = bench_tmp() / f"baseline-{BASELINE_COMMIT}"
+    state = bench_tmp() / f"baseline-state-{BASELINE_COMMIT}"
+    shutil.rmtree(checkout, ignore_errors=True)
+    subprocess.run(["git", "worktree", "prune"], cwd=ROOT, capture_output=True, timeout=60)
+    added = subprocess.run(
+        ["git", "worktree", "add", "--detach", str(checkout), BASELINE_COMMIT],
+        cwd=ROOT,
+        capture_output=True,
+        timeout=120,
+    )
+    if added.returncode != 0:
+        print(f"    no baseline: git worktree add {BASELINE_COMMIT} failed: {added.stderr.decode()[-300:]}")
+        yield None
+        return
+    try:
+        (checkout / ".venv").symlink_to(ROOT / ".venv")
+        shutil.rmtree(state, ignore_errors=True)
+        state.mkdir(parents=True)
+        env = server_env(state, STATIC_ROOT=state / "static", DJANGO_SETTINGS_MODULE=None)
+        for args in (("migrate", "--noinput", "-v", "0"), ("collectstatic", "--noinput", "-v", "0"), ("seed_demo",)):
+            manage(env, *args, cwd=checkout)
+        yield env, checkout
+    finally:
+        shutil.rmtree(state, ignore_errors=True)
+        subprocess.run(
+            ["git", "worktree", "remove", "--force", str(checkout)], cwd=ROOT, capture_output=True, timeout=120
+        )
 
 
 def machine_load():
@@ -152,42 +212,45 @@ def run():
     print(f"    machine load at start (1/5/15 min): {machine_load()}")
     with prepared_state() as (_state, env):
         cpu = shell(env, CPU_SCRIPT)
-        rows.append(row("item page server CPU, all cold (old render path)", cpu["cold"]["cpu_ms"], "ms"))
+        rows.append(row("item page server CPU, full render (after a shared-data change)", cpu["full"]["cpu_ms"], "ms"))
+        stored_ms = cpu["stored"]["cpu_ms"]
         rows.append(
-            row(
-                "item page server CPU, page cache cold, page kept per revision",
-                cpu["miss"]["cpu_ms"],
-                "ms",
-                "<= 10",
-                cpu["miss"]["cpu_ms"] <= 10,
-            )
+            row("item page server CPU, cold cache, presentation stored", stored_ms, "ms", "<= 10", stored_ms <= 10)
         )
+        rows.append(row("item page server CPU, page cache cold, answer kept per revision", cpu["miss"]["cpu_ms"], "ms"))
         rows.append(row("item page server CPU, page cache hit", cpu["hit"]["cpu_ms"], "ms"))
-        rows.append(
-            row(
-                "item page SQL queries: all cold / kept per revision",
-                f"{cpu['cold']['queries']:.0f} / {cpu['miss']['queries']:.0f}",
-                "",
-            )
-        )
+        queries = " / ".join(f"{cpu[k]['queries']:.0f}" for k in ("full", "stored", "miss", "hit"))
+        rows.append(row("item page SQL queries: full / stored / kept / hit", queries, ""))
 
         urls = shell(env, URLS_SCRIPT)
         items = urls["items"]
 
-        # 2. Uncached item page per worker, before/after, alternating.
-        before, after = [], []
-        for _round in range(ROUNDS):
-            for cached_body, figures in ((False, before), (True, after)):
-                extra = {"PAGE_CACHE_SECONDS": "0", "ITEM_BODY_CACHE_SECONDS": "604800" if cached_body else "0"}
-                with gunicorn({**env, **extra}, workers=1) as server:
-                    load(server.url, items, clients=2, duration=2)  # warm: bodies rendered once
-                    figures.append(rps(server.url, items, clients=4))
-        before_rps, after_rps = max(before), max(after)
-        rows.append(row("uncached item page, 1 worker: rendered each time (before)", before_rps, "req/s"))
-        rows.append(row("uncached item page, 1 worker: kept per revision (after)", after_rps, "req/s"))
-        ratio = after_rps / before_rps if before_rps else 0
-        rows.append(row("uncached item page per worker: after / before", round(ratio, 2), "×", ">= 4", ratio >= 4))
-        print(f"    uncached item rounds (req/s): before {before}, after {after}; load {machine_load()}")
+        # 2. Uncached item page per worker: the code when the issue was filed against today's.
+        figures = {"baseline": [], "stored": [], "today": []}
+        with baseline_server_env() as baseline:
+            for _round in range(ROUNDS):
+                for name in figures:
+                    if name == "baseline":
+                        if baseline is None:
+                            continue
+                        server_env_, cwd = baseline
+                    else:
+                        kept = "604800" if name == "today" else "0"
+                        server_env_, cwd = {**env, "ITEM_BODY_CACHE_SECONDS": kept}, ROOT
+                    with gunicorn({**server_env_, "PAGE_CACHE_SECONDS": "0"}, workers=1, cwd=cwd) as server:
+                        load(server.url, items, clients=2, duration=2)  # warm: what a first visit stores
+                        figures[name].append(rps(server.url, items, clients=4))
+        best = {name: max(values) if values else 0 for name, values in figures.items()}
+        rows.append(
+            row(f"uncached item page, 1 worker: code of {BASELINE_COMMIT} (issue filed)", best["baseline"], "req/s")
+        )
+        rows.append(row("uncached item page, 1 worker: presentation stored, nothing kept", best["stored"], "req/s"))
+        rows.append(row("uncached item page, 1 worker: today (answer and route kept)", best["today"], "req/s"))
+        for name in ("stored", "today"):
+            ratio = best[name] / best["baseline"] if best["baseline"] else 0
+            target = (">= 4", ratio >= 4) if name == "today" else ()
+            rows.append(row(f"uncached item page per worker: {name} / baseline", round(ratio, 2), "×", *target))
+        print(f"    uncached item rounds (req/s): {json.dumps(figures)}; load {machine_load()}")
 
         # 3. nginx: static file of the same size vs cached pages through nginx vs gunicorn direct.
         with gunicorn(env, workers=2) as server, nginx(server.port) as proxy:

@@ -79,10 +79,10 @@ def server_env(state_dir, database_url=None, **extra):
     return env
 
 
-def manage(env, *args, timeout=1800):
-    """Run `manage.py ARGS` with env; raise with its output when it fails."""
+def manage(env, *args, timeout=1800, cwd=ROOT):
+    """Run `manage.py ARGS` with env (in the checkout `cwd`); raise with its output when it fails."""
     result = subprocess.run(
-        [python(), "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+        [python(), "manage.py", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
     )
     if result.returncode != 0:
         raise RuntimeError(
@@ -227,8 +227,9 @@ class Server:
 
 
 @contextlib.contextmanager
-def gunicorn(env, workers=2, ready_path="/healthz", timeout=120, args=()):
-    """Serve portal.wsgi with gunicorn on a free 127.0.0.1 port; stop it afterwards."""
+def gunicorn(env, workers=2, ready_path="/healthz", timeout=120, args=(), cwd=ROOT):
+    """Serve portal.wsgi (of the checkout `cwd`) with gunicorn on a free 127.0.0.1 port; stop it
+    afterwards."""
     port = free_port()
     log_path = Path(env["GONGKAI_STATE_DIR"]) / f"gunicorn-{port}.log"
     with open(log_path, "wb") as log:
@@ -245,7 +246,7 @@ def gunicorn(env, workers=2, ready_path="/healthz", timeout=120, args=()):
                 "--no-control-socket",  # leave a developer's own gunicorn control socket alone
                 *args,
             ],
-            cwd=ROOT,
+            cwd=cwd,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -384,8 +384,11 @@ class GuidePage(RoutablePageMixin, HandlingRulesMixin, Page):
         super().full_clean(*args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
+        """The site's frame around what the item shows, stored at publish time
+        (guides/stored_presentation.py; rendered afresh when stale, for previews and drafts)."""
         context = super().get_context(request, *args, **kwargs)
-        context.update(pageviews.view("guides.item_context")(self, request))
+        shown = stored_presentation.for_page(self, request)
+        context.update({"item": self, "presentation": shown, "breadcrumbs": shown.breadcrumbs})
         return context
 
 
@@ -528,4 +531,6 @@ class LifeEventItem(Orderable):
     panels = [FieldPanel("item")]
 
 
+from . import stored_presentation  # noqa: E402 (defines a model of this app)
 from .popularity import ItemPopularity, ItemViewDay  # noqa: E402, F401  (models of this app)
+from .stored_presentation import ItemPresentation  # noqa: E402, F401  (models of this app)

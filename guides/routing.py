@@ -12,6 +12,7 @@ from django.http import Http404
 from wagtail import views as wagtail_views
 from wagtail.models import Site
 
+from . import item_page
 from .models import GuideIndexPage, GuidePage
 from .wagtail_internals import cache_route, route_is_cached
 
@@ -51,6 +52,9 @@ def _fast_route(request, components):
 
 
 def serve(request, path=""):
+    known = item_page.known_route(request)  # an item visited before, unchanged: no routing at all
+    if known is not None:
+        return known
     components = [part for part in path.split("/") if part]
     full_path = f"{CATALOG_SLUG}/{path}"
     if not route_is_cached(request):

@@ -65,7 +65,7 @@ class ErrorSummaryMixin:
 
     def is_valid(self):
         valid = super().is_valid()
-        if not valid:
+        if not valid and self.is_bound:  # an unbound form (a preview without posted data) has no errors to sum up
             summary = self.error_summary()
             if summary:
                 self.add_error(None, summary)

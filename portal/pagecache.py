@@ -43,7 +43,7 @@ from .reading_mode import COOKIE as READING_COOKIE
 from .reading_mode import mode_of
 
 GENERATION_KEY = "portal:page-cache-generation"
-PAGES, DATA = "pages", "data"
+PAGES, DATA, ROUTES = "pages", "data", "routes"
 SKIP_PREFIXES = (
     "/admin/",
     "/django-admin/",
@@ -68,7 +68,7 @@ def enabled():
     return getattr(settings, "PAGE_CACHE_SECONDS", 0) > 0
 
 
-def _shared_cache():
+def shared_cache():
     """Whether the default cache is shared by every process (Redis), not one per process."""
     return "locmem" not in settings.CACHES["default"]["BACKEND"].lower()
 
@@ -86,11 +86,13 @@ def generation(scope=PAGES):
     fragments cached per page revision depend on besides their own page (centers, departments,
     fees, themes, settings, holidays, questions and ratings, the catalog's own pages): a publish
     of one item bumps PAGES only, so the other items keep their rendered bodies."""
-    if _shared_cache():
+    if shared_cache():
         key = f"{GENERATION_KEY}:{scope}"
         value = cache.get(key)
         if value is None:
-            cache.add(key, 1, None)
+            # Started from the clock, never from 1: after a cache flush the counter cannot come
+            # back to a value that rows stored under it (guides' item presentations) still hold.
+            cache.add(key, int(time.time() * 1000), None)
             value = cache.get(key) or 1
         return value
     try:
@@ -103,7 +105,7 @@ def bump_now(*scopes):
     """Invalidate the given scopes (default: whole pages) now, outside any transaction."""
     for scope in scopes or (PAGES,):
         with contextlib.suppress(Exception):  # cache down: nothing is served from it either
-            if not _shared_cache():
+            if not shared_cache():
                 path = _generation_file(scope)
                 temporary = path.with_name(f"{path.name}.{os.getpid()}.{uuid.uuid4().hex}")
                 temporary.write_text(uuid.uuid4().hex, encoding="ascii")
@@ -131,6 +133,12 @@ def bump(**_kwargs):
 def bump_all(**_kwargs):
     """As `bump`, and the fragments cached per page revision too (shared data changed)."""
     _bump(PAGES, DATA)
+
+
+def bump_routes(**_kwargs):
+    """Forget the item routes remembered by guides.item_page (moves, unpublishing, restrictions,
+    sites). A signal receiver."""
+    _bump(ROUTES)
 
 
 def mark_cacheable(request):
