@@ -13,9 +13,10 @@
    answer remembers the route: URL → (page, live revision, url_path), under the ROUTES
    generation read before the page was looked up. The next visit of the same URL answers from
    the kept answer without any query, if the page's live revision is still the remembered one:
-   `guides:item-live:<pk>` is written by publishing (the new revision), unpublishing and deleting
-   (0); a visit only adds it when it is missing, so a visit that read the page before a publish
-   cannot bring the old revision back. Anything that changes routes without publishing the item
+   `guides:item-live:<routes>:<pk>` is written by publishing (the new revision), unpublishing and
+   deleting (0); a visit only adds it when it is missing, so a visit that read the page before a
+   publish cannot bring the old revision back (a publish that is rolled back leaves a revision
+   that never goes live: the item is then routed through Wagtail until the next ROUTES bump). Anything that changes routes without publishing the item
    itself (moves, renamed or unpublished folders, view restrictions, sites) bumps ROUTES.
 
 Only anonymous GET/HEAD without a pending message use either (as the page cache); never
@@ -61,8 +62,11 @@ def _route_key(request, routes):
     return f"guides:item-route:{routes}:{hashlib.sha256(where.encode()).hexdigest()[:40]}"
 
 
-def live_key(pk):
-    return f"guides:item-live:{pk}"
+def live_key(pk, routes=None):
+    """The item's live revision as publishing wrote it, under the ROUTES generation (a bump
+    forgets them all, with the routes)."""
+    routes = pagecache.generation(pagecache.ROUTES) if routes is None else routes
+    return f"guides:item-live:{routes}:{pk}"
 
 
 def _render(request, page):
@@ -88,7 +92,7 @@ def known_route(request):
         if route is None:
             return None
         pk, revision, url_path = route
-        if pagecache.shared_cache() and cache.get(live_key(pk)) != revision:
+        if pagecache.shared_cache() and cache.get(live_key(pk, routes)) != revision:
             return None
         found = cache.get(_key(request, pk, revision, url_path))
     except Exception:  # noqa: BLE001 - no cache: route and render as usual
@@ -102,7 +106,7 @@ def _remember_route(request, page):
         return
     with contextlib.suppress(Exception):
         cache.set(_route_key(request, routes), (page.pk, page.live_revision_id, page.url_path), _seconds())
-        cache.add(live_key(page.pk), page.live_revision_id, None)
+        cache.add(live_key(page.pk, routes), page.live_revision_id, _seconds())
 
 
 def render(request, page):
@@ -136,7 +140,7 @@ def render(request, page):
 # live-revision keys: there, publishing an item bumps ROUTES (a file every process reads) instead.
 def _set_live(pk, revision):
     with contextlib.suppress(Exception):  # cache down: nothing is answered from it either
-        cache.set(live_key(pk), revision, None)
+        cache.set(live_key(pk), revision, _seconds())
 
 
 def _after_commit_too(func):

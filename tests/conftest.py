@@ -38,7 +38,7 @@ def fresh_page_cache():
     since rolled back) are never served to the next one."""
     from portal import pagecache
 
-    pagecache.bump_now(pagecache.PAGES, pagecache.DATA)
+    pagecache.bump_now(pagecache.PAGES, pagecache.DATA, pagecache.ROUTES)
 
 
 @pytest.fixture

@@ -92,3 +92,18 @@ def add_inline(data, prefix, values):
 def post_publish(client, page_id, data):
     payload = {**data, "action-publish": ["action-publish"]}
     return client.post(f"/admin/pages/{page_id}/edit/", payload)
+
+
+def cold_cache():
+    """Empty the cache as an eviction or a new cache node would, keeping the page-cache
+    generations (with Redis they live in the cache itself: a flush of those makes every stored
+    item presentation stale, which re-renders them, by design)."""
+    from django.core.cache import cache
+
+    from portal import pagecache
+
+    kept = {scope: pagecache.generation(scope) for scope in (pagecache.PAGES, pagecache.DATA, pagecache.ROUTES)}
+    cache.clear()
+    if pagecache.shared_cache():
+        for scope, value in kept.items():
+            cache.set(f"{pagecache.GENERATION_KEY}:{scope}", value, None)

@@ -4,7 +4,8 @@ stored, when it is used, and that a visit never sees it once it is stale."""
 import datetime
 
 import pytest
-from django.core.cache import cache
+
+from tests.guides.helpers import cold_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +52,7 @@ def test_cold_cache_visit_uses_the_stored_row(client, item, django_assert_max_nu
 
     stored_presentation.build([item])
     _mark_stored(item, "来自已存呈现")
-    cache.clear()
+    cold_cache()
     with django_assert_max_num_queries(10):
         response = client.get(item.url)
     html = response.content.decode()
