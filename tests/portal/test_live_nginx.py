@@ -152,6 +152,11 @@ def test_nginx_caches_purges_on_publish_and_serves_static(stack):
     # A signed-in editor's session cookie goes straight to the app.
     _status, headers, _body = get(url, {"Cookie": "sessionid=nobody"})
     assert headers["X-Proxy-Cache"] == "BYPASS"
+    # So does a visitor with a chosen language, center or reading mode: the app's own page cache
+    # (exactly invalidated) answers, so a publish is seen at once in every variant.
+    for cookie in ("reading_mode=large", "gk_center=city", "django_language=en"):
+        _status, headers, _body = get(url, {"Cookie": cookie})
+        assert headers["X-Proxy-Cache"] == "BYPASS", cookie
 
     # Publishing purges nginx's copy through Wagtail's frontend cache (PURGE from 127.0.0.1).
     with override_settings(
@@ -168,6 +173,8 @@ def test_nginx_caches_purges_on_publish_and_serves_static(stack):
     assert f"PURGE {item.url}" in access_log, access_log
     assert status == 200 and "反向代理清除测试" in body.decode(), access_log
     assert headers["X-Proxy-Cache"] == "HIT", "the purge stored the new page"
+    _status, _headers, large = get(url, {"Cookie": "reading_mode=large"})
+    assert "反向代理清除测试" in large.decode()
 
     # PURGE from another address (here 127.0.0.2, still this machine's loopback) is refused.
     port = int(stack.rsplit(":", 1)[1])
