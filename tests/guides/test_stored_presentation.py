@@ -155,3 +155,27 @@ def test_build_presentations_command(item, capsys):
     call_command("build_presentations")
     out = capsys.readouterr().out
     assert "个事项页面呈现" in out
+
+
+def test_schedule_renders_what_a_data_change_made_stale(item):
+    """The `item-presentations` schedule (django-q2, created by ensure_schedules after migrate)
+    re-renders the rows a shared-data change made stale, with the new data."""
+    from django.utils.module_loading import import_string
+    from django_q.models import Schedule
+
+    from core import schedules
+    from guides import stored_presentation
+    from guides.stored_presentation import ItemPresentation
+
+    spec = schedules.registered()[stored_presentation.SCHEDULE]
+    assert spec["func"] == stored_presentation.FUNC and spec["minutes"] == stored_presentation.SCHEDULE_MINUTES
+    schedules.ensure_schedules()
+    assert Schedule.objects.filter(name=stored_presentation.SCHEDULE, func=stored_presentation.FUNC).exists()
+    stored_presentation.refresh_stale()
+    department = item.department
+    department.name = "新部门名称"
+    department.save()
+    written = import_string(spec["func"])()
+    assert written >= 2
+    row = ItemPresentation.objects.get(page=item, language="zh-hans")
+    assert "新部门名称" in row.body
