@@ -144,7 +144,11 @@ def for_page(item, request=None):
     language = translation.get_language()
     if getattr(request, "is_preview", False) or not item.live or not item.live_revision_id:
         return render(item, language)[0]
-    stamp = _stamp()
+    try:
+        stamp = _stamp()
+    except Exception:  # noqa: BLE001 - cache down: whether shared data changed is unknown, render
+        logger.warning("item presentation: no DATA generation (cache down?); rendering %s", item.pk)
+        return render(item, language)[0]
     row = ItemPresentation.objects.filter(page_id=item.pk, language=language).first()
     if row is not None and _valid(row, item, stamp):
         return Presentation(head=row.head, body=row.body, breadcrumbs=row.breadcrumbs)

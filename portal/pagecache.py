@@ -78,6 +78,10 @@ def _generation_file(scope):
     return Path(settings.STATE_DIR) / name
 
 
+class GenerationUnavailable(RuntimeError):
+    """The shared cache does not answer: callers serve without their cache (fail open)."""
+
+
 def generation(scope=PAGES):
     """The current generation of `scope`: in the shared cache (Redis), else in a small file under
     the state folder, so that every web worker and the task cluster of one machine agree on it.
@@ -93,7 +97,9 @@ def generation(scope=PAGES):
             # Started from the clock, never from 1: after a cache flush the counter cannot come
             # back to a value that rows stored under it (guides' item presentations) still hold.
             cache.add(key, int(time.time() * 1000), None)
-            value = cache.get(key) or 1
+            value = cache.get(key)
+            if value is None:  # Redis down (django-redis ignores the error): no generation to trust
+                raise GenerationUnavailable(scope)
         return value
     try:
         return _generation_file(scope).read_text(encoding="ascii") or "0"

@@ -261,6 +261,36 @@ def test_cache_down_serves_pages(client, item, settings):
     assert fetch(client, item.url).status_code == 200
 
 
+def test_unreachable_redis_still_serves_item_pages(client, item, settings):
+    """Redis down (nothing listens on port 1; django-redis ignores the errors, as configured for
+    production): no generation can be read, so the item page is rendered afresh — not taken from
+    a stored presentation whose freshness is unknown — and served."""
+    from django.core.cache import caches
+
+    from guides import stored_presentation
+    from guides.stored_presentation import MARKER, ItemPresentation
+
+    stored_presentation.build([item])
+    row = ItemPresentation.objects.get(page=item, language="zh-hans")
+    ItemPresentation.objects.filter(pk=row.pk).update(body=row.body.replace(MARKER, "<p>已存旧呈现</p>" + MARKER))
+    url, title = item.url, item.title
+    down = {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
+    }
+    settings.CACHES = {"default": down, "ratelimit": down}
+    settings.DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+    try:
+        response = client.get(url)
+        html = response.content.decode()
+        assert response.status_code == 200 and title in html
+        assert "已存旧呈现" not in html
+    finally:
+        for alias in ("default", "ratelimit"):
+            caches[alias].close()
+
+
 # --- HTTP caching ----------------------------------------------------------------------------
 
 
