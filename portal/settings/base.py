@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "portal.workflow_messages.WorkflowActionMessageMiddleware",  # issue 17: dashboard approvals say where the page is
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "portal.preview_frame.PreviewFrameMiddleware",  # the admin's preview panel may frame previews
     "core.ratelimit.RateLimitMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "axes.middleware.AxesMiddleware",
