@@ -1,4 +1,5 @@
-"""Signal handlers: page publish/unpublish/move/delete and fee item changes refresh the index."""
+"""Signal handlers: page publish/unpublish/move/delete, fee item changes and renamed centers or
+departments (their names are in the documents and facets) refresh the index."""
 
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
@@ -45,10 +46,37 @@ def fee_changed(sender, instance, **kwargs):
     schedule(keys)
 
 
+def _keys(queryset):
+    label = queryset.model._meta.label_lower
+    return [f"{label}:{pk}" for pk in queryset.values_list("pk", flat=True).iterator()]
+
+
+def department_changed(sender, instance, **kwargs):
+    """The department's items and fee items show its name (results, the department facet)."""
+    from guides.models import FeeItem, GuidePage
+
+    schedule(_keys(GuidePage.objects.filter(department=instance)) + _keys(FeeItem.objects.filter(department=instance)))
+
+
+def center_changed(sender, instance, **kwargs):
+    """The center's items, fee items, notices and bulletins show its name."""
+    from disclosures.models import BulletinPage
+    from guides.models import FeeItem, GuidePage
+    from portal.models import NoticePage
+
+    schedule(
+        _keys(GuidePage.objects.filter(center=instance))
+        + _keys(FeeItem.objects.filter(department__center=instance))
+        + _keys(NoticePage.objects.filter(center=instance))
+        + _keys(BulletinPage.objects.filter(center=instance))
+    )
+
+
 def connect():
     from django.db.models.signals import post_delete, post_save
 
     from guides.models import FeeItem
+    from portal.models import Department, ServiceCenter
 
     from . import synonyms
     from .models import SynonymGroup
@@ -59,5 +87,7 @@ def connect():
     post_delete.connect(page_deleted, dispatch_uid="search-page-deleted")
     post_save.connect(fee_changed, sender=FeeItem, dispatch_uid="search-fee-saved")
     post_delete.connect(fee_changed, sender=FeeItem, dispatch_uid="search-fee-deleted")
+    post_save.connect(department_changed, sender=Department, dispatch_uid="search-department-saved")
+    post_save.connect(center_changed, sender=ServiceCenter, dispatch_uid="search-center-saved")
     post_save.connect(synonyms.invalidate, sender=SynonymGroup, dispatch_uid="search-synonyms-saved")
     post_delete.connect(synonyms.invalidate, sender=SynonymGroup, dispatch_uid="search-synonyms-deleted")

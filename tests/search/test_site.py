@@ -232,3 +232,34 @@ def test_management_command_update_and_rebuild():
 
 def test_healthz_checks_search(client, site_backend):
     assert client.get("/healthz").json()["checks"]["search"] == {"ok": True, "backend": site_backend}
+
+
+def test_renamed_department_is_shown_in_results(django_capture_on_commit_callbacks):
+    """Results and the department facet carry the department's name: a rename reindexes its
+    items (and fee items) once the change commits."""
+    from guides.models import FeeItem, GuidePage
+
+    item = GuidePage.objects.live().filter(department__isnull=False).order_by("pk").first()
+    department = item.department
+    old_name = department.name
+    keys = [
+        f"guides.guidepage:{pk}" for pk in GuidePage.objects.filter(department=department).values_list("pk", flat=True)
+    ]
+    keys += [
+        f"guides.feeitem:{pk}" for pk in FeeItem.objects.filter(department=department).values_list("pk", flat=True)
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        department.name = "改名测试部门"
+        department.save()
+    try:
+        key = f"guides.guidepage:{item.pk}"
+        found = []
+        for hit in get_backend().search(item.title, per_page=50).hits:
+            for entry in (vars(hit), *[c if isinstance(c, dict) else vars(c) for c in hit.copies]):
+                if entry.get("key") == key:
+                    found.append(entry.get("department_label"))
+        assert found == ["改名测试部门"], found
+    finally:
+        department.name = old_name
+        department.save()
+        indexing.refresh(keys)
