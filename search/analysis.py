@@ -118,15 +118,11 @@ def normalize(text):
     return text.lower()
 
 
-@functools.cache
 def _jieba():
-    import logging
+    """jieba's tokenizer, its dictionary in a compact, shared trie (search.segmenter)."""
+    from .segmenter import tokenizer
 
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba
+    return tokenizer()
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -147,7 +143,12 @@ def bigrams(run):
 
 @functools.lru_cache(maxsize=50000)
 def syllables(text):
-    """Pinyin syllables of a CJK string (toneless, one per character)."""
+    """Pinyin syllables of a CJK string (toneless, one per character).
+
+    pypinyin's tables (about 55 MB) are imported here, on first use: indexing computes pinyin,
+    but a query needs it only for its fallbacks (a homophone typo that matched nothing as
+    written, a Latin-letter word that may be the pinyin of a known phrase, "did you mean" after
+    no result), so most web workers never load them (docs/deploy.md, "Memory per worker")."""
     from pypinyin import Style, lazy_pinyin
 
     return tuple(s.lower() for s in lazy_pinyin(text, style=Style.NORMAL, errors="ignore") if s.isascii())
@@ -592,6 +593,7 @@ CHANGE_INTENT = (
 
 
 def warm():
-    """Load jieba's dictionary and the pinyin tables now (the gunicorn master, before forking)."""
+    """Load jieba now (the gunicorn master, before forking): every worker that searches needs
+    it, and its compact dictionary is shared. The pinyin tables are left out: most workers
+    never need them (see `syllables`)."""
     cut_search("营业执照办理")
-    syllables("营业执照")
