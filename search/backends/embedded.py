@@ -384,9 +384,7 @@ class EmbeddedBackend(EmbeddedStore, SearchBackend):
                         "SELECT base_name, name_pinyin FROM docs WHERE kind IN ('guide', 'life_event')"
                     )
                 )
-                state.names = [
-                    (name, stored[name] if name in stored else analysis.pinyin_full(name)) for name in bases
-                ]
+                state.names = [(name, stored[name] if name in stored else analysis.pinyin_full(name)) for name in bases]
         except sqlite3.Error as exc:
             raise SearchUnavailable(str(exc)) from exc
         return state.names
