@@ -14,10 +14,11 @@ the same too, so the segmentation is identical to jieba's with its own dictionar
 small dict on top of the trie.
 """
 
+import array
 import hashlib
 import logging
+import mmap
 import os
-import struct
 import tempfile
 import threading
 from pathlib import Path
@@ -26,25 +27,34 @@ import marisa_trie
 
 logger = logging.getLogger(__name__)
 
-FORMAT = "<I"  # one unsigned 32-bit frequency per word
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
+_NONE = object()
+LONGEST_WORD = 32  # longer than any word of jieba's dictionary (16 characters)
 
 
 class CompactFrequencies:
-    """A read-mostly stand-in for jieba's FREQ dict, backed by a marisa_trie.RecordTrie."""
+    """A read-mostly stand-in for jieba's FREQ dict: the words in a marisa_trie.Trie, their
+    frequencies in an array indexed by the trie's key ids (both memory-mapped)."""
 
-    def __init__(self, trie, added=None):
+    def __init__(self, trie, frequencies, added=None):
         self.trie = trie
-        self.added = dict(added or {})
+        self.frequencies = frequencies
+        self.added = {}
+        self.longest = LONGEST_WORD
+        for key, value in (added or {}).items():
+            self[key] = value
+
+    def _is_prefix(self, key):
+        """Whether some word starts with `key` (the word itself included)."""
+        return next(self.trie.iterkeys(key), _NONE) is not _NONE
 
     def get(self, key, default=None):
-        value = self.added.get(key)
-        if value is not None:
-            return value
-        found = self.trie.get(key)
-        if found:
-            return found[0][0]
-        if self.trie.has_keys_with_prefix(key):
+        if self.added and key in self.added:
+            return self.added[key]
+        key_id = self.trie.get(key)
+        if key_id is not None:
+            return self.frequencies[key_id]
+        if self._is_prefix(key):
             return 0
         return default
 
@@ -55,10 +65,20 @@ class CompactFrequencies:
         return value
 
     def __contains__(self, key):
-        return key in self.added or self.trie.has_keys_with_prefix(key)
+        return key in self.added or self._is_prefix(key)
+
+    def word_ends(self, sentence, start):
+        """End positions (inclusive) of the words of frequency > 0 that start at `start`."""
+        window = sentence[start : start + self.longest]
+        words = self.trie.prefixes(window)
+        if self.added:
+            words = {*words, *(word for word in self.added if window.startswith(word))}
+            words = sorted((word for word in words if self.get(word)), key=len)
+        return [start + len(word) - 1 for word in words]
 
     def __setitem__(self, key, value):
         self.added[key] = value
+        self.longest = max(self.longest, len(key))
 
     def __len__(self):
         return len(self.trie) + len(self.added)
@@ -73,53 +93,86 @@ def _dictionary_source():
 
 
 def _entries(data):
-    """(word, frequency) of each line of a jieba dictionary file, and the total frequency."""
-    words, total = {}, 0
+    """{word: frequency} of a jieba dictionary file (a repeated word keeps its last frequency,
+    as in jieba); raises ValueError naming a malformed line."""
+    words = {}
     for number, line in enumerate(data.decode("utf-8").splitlines(), 1):
         parts = line.strip().split(" ")
         if not parts[0]:
             continue
         try:
-            word, freq = parts[0], int(parts[1])
+            words[parts[0]] = int(parts[1])
         except (IndexError, ValueError) as exc:
             raise ValueError(f"jieba dictionary line {number}: {line!r}") from exc
-        words[word] = freq  # a repeated word keeps its last frequency, as jieba does
-        total += freq
-    return words, total
+    return words
 
 
 def cache_path(data, version, directory=None):
+    """The trie file for a dictionary (its frequencies beside it, suffix .freq)."""
     digest = hashlib.sha256(data).hexdigest()[:16]
     folder = Path(directory or os.environ.get("JIEBA_TRIE_DIR") or tempfile.gettempdir())
     return folder / f"gongkai-jieba-{version}-{CACHE_VERSION}-{digest}.marisa"
 
 
-def build(data, path):
-    """Write the trie of a dictionary file's words to `path` (atomically); returns the total."""
-    words, total = _entries(data)
-    trie = marisa_trie.RecordTrie(FORMAT, ((word, (freq,)) for word, freq in words.items()))
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _frequencies_path(path):
+    return path.with_suffix(".freq")
+
+
+def _write_atomically(path, write):
     fd, scratch = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
     os.close(fd)
     try:
-        trie.save(scratch)
-        with open(scratch, "ab") as handle:
-            handle.write(struct.pack("<Q", total))  # the total frequency, after the trie
+        write(scratch)
         os.replace(scratch, path)
     finally:
         if os.path.exists(scratch):
             os.unlink(scratch)
-    return total
+
+
+def build(data, path):
+    """Write the trie of a dictionary file's words to `path` and their frequencies beside it
+    (each file atomically, the trie last: it marks the cache as complete); returns the total."""
+    words = _entries(data)
+    trie = marisa_trie.Trie(words)
+    frequencies = array.array("I", bytes(4 * len(trie)))
+    for word, freq in words.items():
+        frequencies[trie[word]] = freq
+    path.parent.mkdir(parents=True, exist_ok=True)
+
+    def write_frequencies(name):
+        with open(name, "wb") as handle:
+            frequencies.tofile(handle)
+
+    _write_atomically(_frequencies_path(path), write_frequencies)
+    _write_atomically(path, trie.save)
+    return sum(words.values())
 
 
 def load(path):
-    """(memory-mapped trie, total frequency) from a file written by `build`."""
-    with open(path, "rb") as handle:
-        handle.seek(-8, os.SEEK_END)
-        (total,) = struct.unpack("<Q", handle.read(8))
-    trie = marisa_trie.RecordTrie(FORMAT)
+    """(memory-mapped trie, memory-mapped frequencies, total) from the files `build` wrote."""
+    trie = marisa_trie.Trie()
     trie.mmap(str(path))
-    return trie, total
+    with open(_frequencies_path(path), "rb") as handle:
+        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    frequencies = memoryview(mapped).cast("I")
+    if len(frequencies) != len(trie):
+        raise ValueError(f"{path}: {len(trie)} words but {len(frequencies)} frequencies")
+    return trie, frequencies, sum(frequencies)
+
+
+def _tokenizer_class():
+    import jieba
+
+    class CompactTokenizer(jieba.Tokenizer):
+        """jieba's Tokenizer reading each position's words from the trie in one lookup (jieba's
+        own DAG walk asks its dict about every prefix, one call each: slow on a trie)."""
+
+        def get_DAG(self, sentence):
+            self.check_initialized()
+            word_ends = self.FREQ.word_ends
+            return {start: word_ends(sentence, start) or [start] for start in range(len(sentence))}
+
+    return CompactTokenizer
 
 
 _lock = threading.Lock()
@@ -141,10 +194,13 @@ def tokenizer():
             if not path.exists():
                 logger.info("search: building the compact jieba dictionary at %s", path)
                 build(data, path)
-            del data
-            trie, total = load(path)
-            segmenter = jieba.Tokenizer()
-            segmenter.FREQ = CompactFrequencies(trie)
+            try:
+                trie, frequencies, total = load(path)
+            except (OSError, ValueError):  # a cache file from a crash or another version
+                build(data, path)
+                trie, frequencies, total = load(path)
+            segmenter = _tokenizer_class()()
+            segmenter.FREQ = CompactFrequencies(trie, frequencies)
             segmenter.total = total
             segmenter.initialized = True
             _tokenizer = segmenter
