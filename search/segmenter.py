@@ -19,6 +19,7 @@ import hashlib
 import logging
 import mmap
 import os
+import struct
 import tempfile
 import threading
 from pathlib import Path
@@ -27,7 +28,8 @@ import marisa_trie
 
 logger = logging.getLogger(__name__)
 
-CACHE_VERSION = "2"
+CACHE_VERSION = "3"
+HEADER = 8  # the frequencies file: the total (uint64), then one uint32 per word by key id
 _NONE = object()
 LONGEST_WORD = 32  # longer than any word of jieba's dictionary (16 characters)
 
@@ -93,18 +95,20 @@ def _dictionary_source():
 
 
 def _entries(data):
-    """{word: frequency} of a jieba dictionary file (a repeated word keeps its last frequency,
-    as in jieba); raises ValueError naming a malformed line."""
-    words = {}
+    """({word: frequency}, total) of a jieba dictionary file: a repeated word keeps its last
+    frequency and the total counts every line, as in jieba; raises ValueError naming a
+    malformed line."""
+    words, total = {}, 0
     for number, line in enumerate(data.decode("utf-8").splitlines(), 1):
         parts = line.strip().split(" ")
         if not parts[0]:
             continue
         try:
-            words[parts[0]] = int(parts[1])
+            words[parts[0]] = freq = int(parts[1])
         except (IndexError, ValueError) as exc:
             raise ValueError(f"jieba dictionary line {number}: {line!r}") from exc
-    return words
+        total += freq
+    return words, total
 
 
 def cache_path(data, version, directory=None):
@@ -132,7 +136,7 @@ def _write_atomically(path, write):
 def build(data, path):
     """Write the trie of a dictionary file's words to `path` and their frequencies beside it
     (each file atomically, the trie last: it marks the cache as complete); returns the total."""
-    words = _entries(data)
+    words, total = _entries(data)
     trie = marisa_trie.Trie(words)
     frequencies = array.array("I", bytes(4 * len(trie)))
     for word, freq in words.items():
@@ -141,11 +145,12 @@ def build(data, path):
 
     def write_frequencies(name):
         with open(name, "wb") as handle:
+            handle.write(struct.pack("<Q", total))
             frequencies.tofile(handle)
 
     _write_atomically(_frequencies_path(path), write_frequencies)
     _write_atomically(path, trie.save)
-    return sum(words.values())
+    return total
 
 
 def load(path):
@@ -154,10 +159,11 @@ def load(path):
     trie.mmap(str(path))
     with open(_frequencies_path(path), "rb") as handle:
         mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-    frequencies = memoryview(mapped).cast("I")
+    (total,) = struct.unpack_from("<Q", mapped)
+    frequencies = memoryview(mapped)[HEADER:].cast("I")
     if len(frequencies) != len(trie):
         raise ValueError(f"{path}: {len(trie)} words but {len(frequencies)} frequencies")
-    return trie, frequencies, sum(frequencies)
+    return trie, frequencies, total
 
 
 def _tokenizer_class():
