@@ -364,15 +364,39 @@ class ParsedQuery:
         return PREFERRED_VARIANTS, DEMOTED_VARIANTS
 
 
-@functools.lru_cache(maxsize=8)
-def pinyin_phrases(words):
+def sounds_of(words):
+    """{word: its pinyin syllables joined by spaces} of the CJK words of two characters or more,
+    stored with a synonym group (SynonymGroup.pinyin) so that a query never computes them."""
+    return {word: " ".join(syllables(word)) for word in words if len(word) >= 2 and CJK_RUN.fullmatch(word)}
+
+
+class Synonyms(dict):
+    """A synonym map {word: [its synonyms]} (search.synonyms) that also carries the stored
+    pinyin of its words (`sounds`, as `sounds_of` makes it) for `pinyin_phrases`."""
+
+    def __init__(self, mapping=(), sounds=None):
+        super().__init__(mapping)
+        self.sounds = dict(sounds or {})
+
+
+def pinyin_phrases(words, sounds=None):
     """{full pinyin: word} of the CJK words among `words` (a sorted tuple of the synonym map's
-    keys), plus the initials of words of three characters or more; ambiguous sounds are left out."""
+    keys), plus the initials of words of three characters or more; ambiguous sounds are left out.
+    A word's syllables come from `sounds` (stored when its synonym group was saved); only a word
+    without them has its pinyin computed (which loads the pinyin tables)."""
+    sounds = sounds or {}
+    return _pinyin_phrases(tuple((word, sounds.get(word)) for word in words))
+
+
+@functools.lru_cache(maxsize=8)
+def _pinyin_phrases(entries):
     index, clashes = {}, set()
-    for word in words:
+    for word, stored in entries:
         if not CJK_RUN.fullmatch(word) or len(word) < 2:
             continue
-        keys = [pinyin_full(word)] + ([pinyin_initials(word)] if len(word) >= 3 else [])
+        sylls = stored.split() if stored is not None else syllables(word)
+        full, initials = "".join(sylls), "".join(s[0] for s in sylls if s)
+        keys = [full] + ([initials] if len(word) >= 3 else [])
         for key in keys:
             if key in index and index[key] != word:
                 clashes.add(key)
@@ -488,7 +512,7 @@ def parse_query(raw, synonyms=None):
         extra = []
         if is_ascii and synonyms and word not in synonyms:
             # Pinyin of an everyday word the site knows (dibao → 低保 → 最低生活保障).
-            phrase = pinyin_phrases(tuple(sorted(synonyms))).get(word)
+            phrase = pinyin_phrases(tuple(sorted(synonyms)), getattr(synonyms, "sounds", None)).get(word)
             if phrase:
                 extra = [phrase, *synonyms.get(phrase, [])]
         terms.append(

@@ -27,9 +27,13 @@ for url in [
     "/", "/guides/", "/guides/?audience=person", item, "/fees/",
     "/search/?q=营业执照", "/search/?q=营业执照+变更", "/search/?q=营业执照&page=2", "/api/search/?q=办营业执照",
     "/api/suggest/?q=yyzz", "/api/suggest/?q=营业",
+    # Latin letters: the pinyin of the synonyms' words is stored with them (dibao → 低保).
+    "/search/?q=yyzz", "/search/?q=dibao",
 ]:
     statuses[url] = client.get(url).status_code
+dibao = client.get("/search/?q=dibao").content.decode()
 out = {
+    "dibao": "最低生活保障" in dibao,
     "backend": settings.SEARCH_BACKEND,
     "statuses": statuses,
     "loaded": [name for name in LARGE if name in sys.modules],
@@ -67,6 +71,7 @@ def test_a_web_process_serving_public_pages_loads_no_pdf_es_or_pinyin_library():
     assert set(out["statuses"].values()) == {200}, out["statuses"]
     assert out["loaded"] == [], f"a public page imported {out['loaded']}"
     assert out["jieba"] and out["compact"]
+    assert out["dibao"]  # the Latin-letter query found its phrase's items through stored pinyin
     # The query side still has its pinyin fallback: loaded when a typo needs it, and it finds.
     assert out["typo"] == [200, True]
     assert out["after_typo"] == ["pypinyin"]
