@@ -17,6 +17,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from .stopwords import STOPWORDS
+
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 12
 
@@ -25,85 +27,6 @@ CJK_RUN = re.compile(f"[{_CJK}]+")
 TOKEN_RUN = re.compile(f"[{_CJK}]+|[a-z0-9]+")
 ASCII_WORD = re.compile(r"^[a-z0-9]+$")
 QUOTED = re.compile(r"[\"“”「」『』]([^\"“”「」『』]*)[\"“”「」『』]")
-
-# Words that carry no meaning for finding an item ("怎么办", "要什么手续").
-STOPWORDS = frozenset(
-    [
-        "的",
-        "了",
-        "吗",
-        "呢",
-        "啊",
-        "吧",
-        "呀",
-        "嘛",
-        "么",
-        "我",
-        "我们",
-        "你",
-        "您",
-        "他",
-        "她",
-        "想",
-        "要",
-        "需要",
-        "想要",
-        "怎么",
-        "怎么办",
-        "怎样",
-        "如何",
-        "什么",
-        "啥",
-        "哪些",
-        "哪里",
-        "哪儿",
-        "在哪",
-        "在哪里",
-        "去哪",
-        "去哪里",
-        "可以",
-        "能",
-        "能否",
-        "能不能",
-        "是否",
-        "应该",
-        "一个",
-        "个",
-        "请问",
-        "手续",
-        "流程",
-        "办",
-        "办理",
-        "去",
-        "到",
-        "和",
-        "与",
-        "及",
-        "或",
-        "是",
-        "有",
-        "没有",
-        "需",
-        "得",
-        "怎么样",
-        "一下",
-        "这个",
-        "那个",
-        "啥样",
-        "多少",
-        "多久",
-        "哪个",
-        "有关",
-        "相关",
-        "关于",
-        "咨询",
-        "查询下",
-        "开",
-        "开个",
-        "想开",
-        "办个",
-    ]
-)
 
 
 def normalize(text):
