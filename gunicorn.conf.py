@@ -2,10 +2,11 @@
 ./gunicorn.conf.py by itself): the Procfile (`make run`), scripts/run-scaled.sh and the benches.
 
 Memory (docs/deploy.md, "Memory per worker"): the application is loaded once in the master
-(`preload_app`), which also loads what every worker would otherwise build for itself — jieba's
-dictionary (search), the pinyin tables and the compiled templates — and then freezes the garbage
-collector's view of those objects (gc.freeze), so the forked workers share those pages instead
-of copying them. Database connections opened while warming are closed before the fork.
+(`preload_app`), which also loads what every worker would otherwise build for itself — jieba
+(search; its dictionary is a memory-mapped trie, search/segmenter.py) and the compiled
+templates — and then freezes the garbage collector's view of those objects (gc.freeze), so the
+forked workers share those pages instead of copying them. The pinyin tables, WeasyPrint and the
+Elasticsearch client are not preloaded: most workers never need them. Database connections opened while warming are closed before the fork.
 Command-line options (--workers, --bind, ...) still apply on top of these.
 """
 

@@ -2,9 +2,8 @@
 
 Stored on the page (filled on save) rather than computed per request, so the A–Z counts are a
 GROUP BY in SQL and the list sorts by pinyin in the database without loading every title.
+pypinyin is imported when a key is computed (on save), never to serve a page.
 """
-
-from pypinyin import lazy_pinyin
 
 OTHER = "#"
 LETTERS = [chr(code) for code in range(ord("A"), ord("Z") + 1)]
@@ -19,6 +18,8 @@ def pinyin_keys(title):
     title = (title or "").strip()
     if not title:
         return OTHER, ""
+    from pypinyin import lazy_pinyin  # at save time only: its tables stay out of web workers
+
     syllables = lazy_pinyin(title[:60], errors="default")
     sort_key = "".join(syllables).lower()[:255]
     first = sort_key[:1].upper()

@@ -9,7 +9,6 @@ editor's title field calls as the editor types (static/js/admin-slug.js).
 """
 
 from django.utils.text import slugify
-from pypinyin import lazy_pinyin
 
 MAX_LENGTH = 60
 FALLBACK = "page"
@@ -17,6 +16,8 @@ FALLBACK = "page"
 
 def pinyin_slug(text, max_length=MAX_LENGTH):
     """An ASCII slug for any title: pinyin for Chinese, words kept for Latin letters and digits."""
+    from pypinyin import lazy_pinyin  # on save only: its tables (~55 MB) stay out of page-serving workers
+
     words = []
     for part in lazy_pinyin((text or "").strip()[:200], errors="default"):
         word = slugify(part)

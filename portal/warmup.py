@@ -36,8 +36,8 @@ def _templates():
 
 
 def warm():
-    """The apps' registered warm-ups (search: jieba's dictionary and the pinyin tables, tens of
-    MB of Python objects), then the templates."""
+    """The apps' registered warm-ups (search: jieba and its memory-mapped dictionary; not the
+    pinyin tables, which most workers never need), then the templates."""
     for part in (*warmups(), _templates):
         try:
             part()

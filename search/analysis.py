@@ -17,6 +17,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from .stopwords import STOPWORDS
+
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 12
 
@@ -25,85 +27,6 @@ CJK_RUN = re.compile(f"[{_CJK}]+")
 TOKEN_RUN = re.compile(f"[{_CJK}]+|[a-z0-9]+")
 ASCII_WORD = re.compile(r"^[a-z0-9]+$")
 QUOTED = re.compile(r"[\"“”「」『』]([^\"“”「」『』]*)[\"“”「」『』]")
-
-# Words that carry no meaning for finding an item ("怎么办", "要什么手续").
-STOPWORDS = frozenset(
-    [
-        "的",
-        "了",
-        "吗",
-        "呢",
-        "啊",
-        "吧",
-        "呀",
-        "嘛",
-        "么",
-        "我",
-        "我们",
-        "你",
-        "您",
-        "他",
-        "她",
-        "想",
-        "要",
-        "需要",
-        "想要",
-        "怎么",
-        "怎么办",
-        "怎样",
-        "如何",
-        "什么",
-        "啥",
-        "哪些",
-        "哪里",
-        "哪儿",
-        "在哪",
-        "在哪里",
-        "去哪",
-        "去哪里",
-        "可以",
-        "能",
-        "能否",
-        "能不能",
-        "是否",
-        "应该",
-        "一个",
-        "个",
-        "请问",
-        "手续",
-        "流程",
-        "办",
-        "办理",
-        "去",
-        "到",
-        "和",
-        "与",
-        "及",
-        "或",
-        "是",
-        "有",
-        "没有",
-        "需",
-        "得",
-        "怎么样",
-        "一下",
-        "这个",
-        "那个",
-        "啥样",
-        "多少",
-        "多久",
-        "哪个",
-        "有关",
-        "相关",
-        "关于",
-        "咨询",
-        "查询下",
-        "开",
-        "开个",
-        "想开",
-        "办个",
-    ]
-)
 
 
 def normalize(text):
@@ -118,15 +41,11 @@ def normalize(text):
     return text.lower()
 
 
-@functools.cache
 def _jieba():
-    import logging
+    """jieba's tokenizer, its dictionary in a compact, shared trie (search.segmenter)."""
+    from .segmenter import tokenizer
 
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba
+    return tokenizer()
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -147,7 +66,12 @@ def bigrams(run):
 
 @functools.lru_cache(maxsize=50000)
 def syllables(text):
-    """Pinyin syllables of a CJK string (toneless, one per character)."""
+    """Pinyin syllables of a CJK string (toneless, one per character).
+
+    pypinyin's tables (about 55 MB) are imported here, on first use: indexing computes pinyin,
+    but a query needs it only for its fallbacks (a homophone typo that matched nothing as
+    written, a Latin-letter word that may be the pinyin of a known phrase, "did you mean" after
+    no result), so most web workers never load them (docs/deploy.md, "Memory per worker")."""
     from pypinyin import Style, lazy_pinyin
 
     return tuple(s.lower() for s in lazy_pinyin(text, style=Style.NORMAL, errors="ignore") if s.isascii())
@@ -363,15 +287,39 @@ class ParsedQuery:
         return PREFERRED_VARIANTS, DEMOTED_VARIANTS
 
 
-@functools.lru_cache(maxsize=8)
-def pinyin_phrases(words):
+def sounds_of(words):
+    """{word: its pinyin syllables joined by spaces} of the CJK words of two characters or more,
+    stored with a synonym group (SynonymGroup.pinyin) so that a query never computes them."""
+    return {word: " ".join(syllables(word)) for word in words if len(word) >= 2 and CJK_RUN.fullmatch(word)}
+
+
+class Synonyms(dict):
+    """A synonym map {word: [its synonyms]} (search.synonyms) that also carries the stored
+    pinyin of its words (`sounds`, as `sounds_of` makes it) for `pinyin_phrases`."""
+
+    def __init__(self, mapping=(), sounds=None):
+        super().__init__(mapping)
+        self.sounds = dict(sounds or {})
+
+
+def pinyin_phrases(words, sounds=None):
     """{full pinyin: word} of the CJK words among `words` (a sorted tuple of the synonym map's
-    keys), plus the initials of words of three characters or more; ambiguous sounds are left out."""
+    keys), plus the initials of words of three characters or more; ambiguous sounds are left out.
+    A word's syllables come from `sounds` (stored when its synonym group was saved); only a word
+    without them has its pinyin computed (which loads the pinyin tables)."""
+    sounds = sounds or {}
+    return _pinyin_phrases(tuple((word, sounds.get(word)) for word in words))
+
+
+@functools.lru_cache(maxsize=8)
+def _pinyin_phrases(entries):
     index, clashes = {}, set()
-    for word in words:
+    for word, stored in entries:
         if not CJK_RUN.fullmatch(word) or len(word) < 2:
             continue
-        keys = [pinyin_full(word)] + ([pinyin_initials(word)] if len(word) >= 3 else [])
+        sylls = stored.split() if stored is not None else syllables(word)
+        full, initials = "".join(sylls), "".join(s[0] for s in sylls if s)
+        keys = [full] + ([initials] if len(word) >= 3 else [])
         for key in keys:
             if key in index and index[key] != word:
                 clashes.add(key)
@@ -487,7 +435,7 @@ def parse_query(raw, synonyms=None):
         extra = []
         if is_ascii and synonyms and word not in synonyms:
             # Pinyin of an everyday word the site knows (dibao → 低保 → 最低生活保障).
-            phrase = pinyin_phrases(tuple(sorted(synonyms))).get(word)
+            phrase = pinyin_phrases(tuple(sorted(synonyms)), getattr(synonyms, "sounds", None)).get(word)
             if phrase:
                 extra = [phrase, *synonyms.get(phrase, [])]
         terms.append(
@@ -592,6 +540,7 @@ CHANGE_INTENT = (
 
 
 def warm():
-    """Load jieba's dictionary and the pinyin tables now (the gunicorn master, before forking)."""
+    """Load jieba now (the gunicorn master, before forking): every worker that searches needs
+    it, and its compact dictionary is shared. The pinyin tables are left out: most workers
+    never need them (see `syllables`)."""
     cut_search("营业执照办理")
-    syllables("营业执照")

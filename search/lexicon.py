@@ -66,6 +66,7 @@ def version(path=DEFAULT_PATH):
 
 def load(path=DEFAULT_PATH, force=False):
     """Load the lexicon into SynonymGroup; returns (entries added, whether this version was new)."""
+    from .analysis import sounds_of
     from .models import LexiconRelease, SynonymGroup
     from .synonyms import invalidate
 
@@ -84,6 +85,7 @@ def load(path=DEFAULT_PATH, force=False):
                 domain=entry.domain[:20],
                 origin=SynonymGroup.ORIGIN_LEXICON,
                 note=f"{NOTE_PREFIX} {entry.sources}"[:200],
+                pinyin=sounds_of([entry.everyday, *entry.official]),
             )
             for entry in entries
             if entry.everyday not in known

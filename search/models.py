@@ -37,6 +37,9 @@ class SynonymGroup(models.Model):
     origin = models.CharField(_("来源"), max_length=10, choices=ORIGIN_CHOICES, default=ORIGIN_EDITOR)
     note = models.CharField(_("备注"), max_length=200, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # {word: "pin yin"} of the group's Chinese words, filled on save: a Latin-letter query (dibao)
+    # finds its phrase (低保) without computing pinyin in the web worker (search.analysis).
+    pinyin = models.JSONField(_("拼音"), default=dict, blank=True, editable=False)
 
     panels = [FieldPanel("terms"), FieldPanel("one_way"), FieldPanel("domain"), FieldPanel("note")]
 
@@ -47,6 +50,15 @@ class SynonymGroup(models.Model):
 
     def __str__(self):
         return " = ".join(self.term_list())
+
+    def save(self, *args, **kwargs):
+        from .analysis import sounds_of
+
+        self.pinyin = sounds_of(self.term_list())
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "terms" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "pinyin"}
+        super().save(*args, **kwargs)
 
     def term_list(self):
         seen = []

@@ -21,14 +21,15 @@ def term_ladder(term, known=None):
     - "pinyin": the same sound as a whole word of a name (homophone typos such as 营业值照),
       only when the Chinese matched nothing;
     - "partial": any of its character pairs in a name, ranked by how much of it the title covers.
+
+    A generator: each expression is made only when the backend asks for it, so a term that
+    matched as written never computes its pinyin (nor loads the pinyin tables).
     """
-    return [
-        ("exact", term.fts_exact(known)),
-        ("subwords", term.fts_subwords(known)),
-        ("characters", term.fts_characters()),
-        ("pinyin", term.fts_whole_pinyin()),
-        ("partial", term.fts_partial()),
-    ]
+    yield "exact", term.fts_exact(known)
+    yield "subwords", term.fts_subwords(known)
+    yield "characters", term.fts_characters()
+    yield "pinyin", term.fts_whole_pinyin()
+    yield "partial", term.fts_partial()
 
 
 # The title factor (title_scorer): each term in the title adds TERM_IN_TITLE × its name weight;

@@ -3,7 +3,7 @@
 from django.core.cache import cache
 from django.db import DatabaseError
 
-CACHE_KEY = "search:synonyms:v2"
+CACHE_KEY = "search:synonyms:v3"
 CACHE_SECONDS = 60
 
 
@@ -22,15 +22,20 @@ def load_directed_groups():
 
 
 def synonym_map():
-    """{word: [its synonyms]}; an empty map when the table cannot be read (search still works)."""
+    """{word: [its synonyms]} (a search.analysis.Synonyms, which also carries the stored pinyin
+    of the words); an empty map when the table cannot be read (search still works)."""
+    from .analysis import Synonyms
+    from .models import SynonymGroup
+
     mapping = cache.get(CACHE_KEY)
     if mapping is not None:
         return mapping
     try:
-        groups = load_directed_groups()
+        groups = list(SynonymGroup.objects.all())
     except DatabaseError:
         return {}
-    mapping = build_map(groups)
+    sounds = {word: syllables for group in groups for word, syllables in (group.pinyin or {}).items()}
+    mapping = Synonyms(build_map([(group.term_list(), group.one_way) for group in groups]), sounds)
     cache.set(CACHE_KEY, mapping, CACHE_SECONDS)
     return mapping
 

@@ -326,7 +326,7 @@ class ElasticsearchBackend(SearchBackend):
     def _cached_names(self):
         entry = _names.get(self.alias)
         if entry is None or time.monotonic() - entry[0] > NAMES_TTL:
-            entry = _names[self.alias] = (time.monotonic(), [name for name, _pinyin in self.names()])
+            entry = _names[self.alias] = (time.monotonic(), self._base_names())
         return entry[1]
 
     def _facets(self, aggs):
@@ -488,7 +488,8 @@ class ElasticsearchBackend(SearchBackend):
             for title, entry in seen.items()
         ]
 
-    def names(self):
+    def _base_names(self):
+        """Distinct guide and life-event names (the title weights need no pinyin)."""
         body = {
             "size": 0,
             "query": {"terms": {"kind": ["guide", "life_event"]}},
@@ -496,7 +497,11 @@ class ElasticsearchBackend(SearchBackend):
         }
         response = self._call(self.client.search, index=self.alias, **body)
         buckets = response.get("aggregations", {}).get("names", {}).get("buckets", [])
-        return [(b["key"], analysis.pinyin_full(b["key"])) for b in buckets]
+        return [b["key"] for b in buckets]
+
+    def names(self):
+        """Names and their pinyin ("did you mean", after a query that found nothing)."""
+        return [(name, analysis.pinyin_full(name)) for name in self._base_names()]
 
     def stats(self):
         return {"alias": self.alias, "indices": self._current_indices(), "documents": self.count()}

@@ -371,13 +371,20 @@ class EmbeddedBackend(EmbeddedStore, SearchBackend):
         try:
             state.refresh()
             if state.names is None:
-                # Distinct titles from the narrow table (a few hundred at most), not a scan of docs.
+                # Distinct titles from the narrow table (a few hundred at most), not a scan of docs;
+                # their pinyin as computed at indexing time (docs.name_pinyin), so a query never
+                # loads the pinyin tables for this.
                 titles = state.connection.execute(
                     f"SELECT DISTINCT s.title FROM slim s WHERE (s.id & {(1 << COMBO_BITS) - 1})"
                     " IN (SELECT id FROM combos WHERE kind IN ('guide', 'life_event'))"
                 )
-                bases = dict.fromkeys(base_name(row[0]) for row in titles)
-                state.names = [(name, analysis.pinyin_full(name)) for name in bases]
+                bases = list(dict.fromkeys(base_name(row[0]) for row in titles))
+                stored = dict(
+                    state.connection.execute(
+                        "SELECT base_name, name_pinyin FROM docs WHERE kind IN ('guide', 'life_event')"
+                    )
+                )
+                state.names = [(name, stored[name] if name in stored else analysis.pinyin_full(name)) for name in bases]
         except sqlite3.Error as exc:
             raise SearchUnavailable(str(exc)) from exc
         return state.names
