@@ -166,6 +166,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {
             # Seconds a writer waits for the lock: longer than the longest documented job's write.
             "timeout": env.float("SQLITE_BUSY_TIMEOUT", default=30),
+            # A transaction takes the write lock when it begins: a deferred one that reads, then
+            # writes, fails at once with "database is locked" instead of waiting (the task
+            # cluster's heartbeat did, while editors saved).
+            "transaction_mode": "IMMEDIATE",
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
