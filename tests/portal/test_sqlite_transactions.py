@@ -41,7 +41,7 @@ def test_read_then_write_waits_for_another_writer(tmp_path, django_db_blocker):
                 time.sleep(0.3)
                 cursor.execute("UPDATE beat SET n = n + 100")
                 time.sleep(0.3)
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:  # reported below
             failures.append(exc)
             holding.set()
         editor.close()
