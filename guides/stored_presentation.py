@@ -14,7 +14,8 @@ A stored row is used only while it is still what a fresh render would give:
   change to them bumps it; the generation is never reused, see portal.pagecache);
 - `fees_day` is the day the fees in force were worked out for (only items with fees: a fee
   version comes into force by date).
-Otherwise the page is rendered in full and the row replaced, so a visit never sees stale data.
+Otherwise the page is rendered in full (the visit does not write; the answer is still kept per
+revision by guides.item_page), so a visit never sees stale data.
 Publishing renders the item at once (after the commit; a batch of more than INLINE_BATCH
 pages is left to the task cluster), and the `item-presentations` schedule renders what a data
 change made stale, so visitors rarely pay for a full render. `manage.py build_presentations`
@@ -109,9 +110,9 @@ def _valid(row, item, stamp):
     )
 
 
-def store(item, language, row=None, *, looked_up=False):
+def store(item, language):
     """Render the live item in `language` and store it: an UPDATE of its row, or an INSERT when
-    there is none yet (`looked_up`: the caller found none, `row`: the caller's row)."""
+    there is none yet."""
     stamp = _stamp()  # read before rendering: a change meanwhile leaves the row stale, not wrong
     presentation, fees_day = render(item, language)
     fields = {
@@ -125,9 +126,7 @@ def store(item, language, row=None, *, looked_up=False):
     }
     rows = ItemPresentation.objects.filter(page_id=item.pk, language=language)
     try:
-        if row is not None:
-            rows.update(**fields)
-        elif looked_up or not rows.update(**fields):
+        if not rows.update(**fields):
             try:
                 with transaction.atomic():
                     ItemPresentation.objects.create(page_id=item.pk, language=language, **fields)
@@ -140,7 +139,8 @@ def store(item, language, row=None, *, looked_up=False):
 
 def for_page(item, request=None):
     """What the page shows for this request: the stored rendering when it is current, else a
-    fresh one (stored for the next visit when the item is live and not a preview)."""
+    fresh one. A visit never writes (no page view waits for a database lock, and a read replica
+    would do): publishing stores the item, the schedule what a shared-data change made stale."""
     language = translation.get_language()
     if getattr(request, "is_preview", False) or not item.live or not item.live_revision_id:
         return render(item, language)[0]
@@ -152,7 +152,7 @@ def for_page(item, request=None):
     row = ItemPresentation.objects.filter(page_id=item.pk, language=language).first()
     if row is not None and _valid(row, item, stamp):
         return Presentation(head=row.head, body=row.body, breadcrumbs=row.breadcrumbs)
-    return store(item, language, row, looked_up=True)
+    return render(item, language)[0]  # a visit never writes: publishing and the schedule store
 
 
 def languages():

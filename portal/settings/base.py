@@ -160,16 +160,17 @@ DATABASES = {
         conn_max_age=env.int("DB_CONN_MAX_AGE", default=60),
     )
 }
+# A transaction takes the write lock when it begins: a deferred one that reads, then writes,
+# fails at once with "database is locked" instead of waiting (the task cluster's heartbeat did,
+# while editors saved). The test overlay keeps DEFERRED (see there).
+SQLITE_TRANSACTION_MODE = "IMMEDIATE"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             # Seconds a writer waits for the lock: longer than the longest documented job's write.
             "timeout": env.float("SQLITE_BUSY_TIMEOUT", default=30),
-            # A transaction takes the write lock when it begins: a deferred one that reads, then
-            # writes, fails at once with "database is locked" instead of waiting (the task
-            # cluster's heartbeat did, while editors saved).
-            "transaction_mode": "IMMEDIATE",
+            "transaction_mode": SQLITE_TRANSACTION_MODE,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )

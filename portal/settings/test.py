@@ -37,6 +37,10 @@ TEST_RUN_ID = env.str("GONGKAI_TEST_RUN_ID", default="") or f"{os.getpid()}"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not memory) so that a real django-q2 cluster in tests shares the test database.
     DATABASES["default"]["TEST"] = {"NAME": str(STATE_DIR / f"test-gongkai-{TEST_RUN_ID}.sqlite3")}
+    # pytest-django wraps each test in a transaction; begun IMMEDIATE it would hold the write lock
+    # for the whole test, and a live server's or a thread's writes would wait for it. The
+    # production mode is tested on its own connections (tests/portal/test_sqlite_transactions.py).
+    DATABASES["default"]["OPTIONS"] = {**DATABASES["default"]["OPTIONS"], "transaction_mode": "DEFERRED"}
 else:
     DATABASES["default"]["TEST"] = {"NAME": f"test_gongkai_{TEST_RUN_ID}"}
 

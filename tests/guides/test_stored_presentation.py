@@ -70,7 +70,9 @@ def test_new_revision_is_shown_not_the_stored_one(client, item):
     html = client.get(item.url).content.decode()
     assert "旧的呈现" not in html and "（新版）" in html
     item.refresh_from_db()
-    assert _rows(item)["zh-hans"].revision_id == item.live_revision_id  # the visit stored it
+    assert _rows(item)["zh-hans"].revision_id != item.live_revision_id  # a visit never writes
+    assert stored_presentation.refresh_stale() >= 2  # the schedule stores it (and every other item)
+    assert _rows(item)["zh-hans"].revision_id == item.live_revision_id
 
 
 def test_shared_data_change_is_shown_at_once(client, item):

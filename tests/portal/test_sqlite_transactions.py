@@ -13,15 +13,19 @@ pytestmark = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's 
 
 
 def _wrapper(path, alias):
+    """A connection as production opens it (the test overlay keeps DEFERRED for its own)."""
+    from django.conf import settings
     from django.db.backends.sqlite3.base import DatabaseWrapper
 
-    return DatabaseWrapper({**connection.settings_dict, "NAME": str(path)}, alias=alias)
+    options = {**connection.settings_dict["OPTIONS"], "transaction_mode": settings.SQLITE_TRANSACTION_MODE}
+    return DatabaseWrapper({**connection.settings_dict, "NAME": str(path), "OPTIONS": options}, alias=alias)
 
 
 def test_read_then_write_waits_for_another_writer(tmp_path, django_db_blocker):
+    from django.conf import settings
     from django.db import connections, transaction
 
-    assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert settings.SQLITE_TRANSACTION_MODE == "IMMEDIATE"
     path = tmp_path / "locks.sqlite3"
     setup, worker = (_wrapper(path, name) for name in ("setup", "worker"))
     with django_db_blocker.unblock(), setup.cursor() as cursor:
