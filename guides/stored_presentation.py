@@ -230,12 +230,20 @@ def _flush():
 
 
 def published(sender=None, instance=None, **_kwargs):
-    """page_published receiver for items: render the item once the transaction commits."""
-    pending = getattr(_pending, "ids", None)
-    if pending is None:
-        pending = _pending.ids = set()
-    pending.add(instance.pk)
-    transaction.on_commit(_flush)  # the first callback after the commit renders them all
+    """page_published receiver for items: render the item once the transaction commits.
+
+    The ids of one transaction are rendered together by one on-commit callback. Whether that
+    callback is still waiting is read from the connection's on-commit list, which Django empties
+    when the transaction rolls back: the ids of a rolled-back publish are then dropped, not
+    carried into the next transaction's batch."""
+    from django.db import connection
+
+    waiting = any(entry[1] is _flush for entry in getattr(connection, "run_on_commit", ()))
+    if not waiting:
+        _pending.ids = set()
+    _pending.ids.add(instance.pk)
+    if not waiting:
+        transaction.on_commit(_flush)
 
 
 def connect_signals():

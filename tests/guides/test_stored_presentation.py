@@ -181,3 +181,23 @@ def test_schedule_renders_what_a_data_change_made_stale(item):
     assert written >= 2
     row = ItemPresentation.objects.get(page=item, language="zh-hans")
     assert "新部门名称" in row.body
+
+
+def test_a_rolled_back_publish_is_not_carried_into_the_next(item, django_capture_on_commit_callbacks):
+    """Ids of publishes whose transaction rolled back are dropped: the next transaction renders
+    its own item at once instead of a batch swollen past INLINE_BATCH (sent to the queue)."""
+    from django.db import transaction
+
+    from guides import stored_presentation
+    from guides.models import GuidePage
+    from guides.stored_presentation import ItemPresentation
+
+    others = list(GuidePage.objects.live().exclude(pk=item.pk).order_by("pk")[: stored_presentation.INLINE_BATCH + 2])
+    with pytest.raises(RuntimeError), transaction.atomic():
+        for other in others:
+            stored_presentation.published(instance=other)
+        raise RuntimeError("rolled back")
+    ItemPresentation.objects.filter(page=item).delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        stored_presentation.published(instance=item)
+    assert set(_rows(item)) == {"zh-hans", "en"}
