@@ -222,6 +222,21 @@ def test_lookup_shows_status_and_answer_without_contact(client, item):
     assert "请填写电话号码的最后四位数字" in letters.content.decode()
 
 
+def _error_box(html):
+    return html.split('id="form-errors"', 1)[1].split("</div>", 1)[0]
+
+
+def test_lookup_not_found_reads_as_a_search_and_does_not_tell_which_part_is_wrong(client, item):
+    submit(client, item)
+    receipt_no = Feedback.objects.get().receipt_no
+    wrong_digits = client.post("/feedback/lookup/", {"receipt_no": receipt_no, "last4": "0000"}).content.decode()
+    wrong_number = client.post("/feedback/lookup/", {"receipt_no": "TS20260101XXXXXXXX", "last4": "5678"})
+    box = _error_box(wrong_digits)
+    assert "未能查询，请按提示核对后再查" in box and "没有找到对应的记录" in box
+    assert "提交未成功" not in box and "已保留" not in box
+    assert _error_box(wrong_number.content.decode()) == box
+
+
 def test_lookup_without_phone_needs_empty_digits(client, item):
     submit(client, item, contact_phone="")
     feedback = Feedback.objects.get()
