@@ -371,7 +371,9 @@ def test_conditional_materials_read_with_the_new_and_the_former_label(tmp_path):
     the former label still import; exports write the new one."""
     from guides.exports import nested_cell
 
-    materials = '"授权委托书|申请人自备|1|0|纸质|视情形提交\n户口簿|申请人自备|1|0|纸质|情形\n身份证|公安|1|0|纸质|conditional"'
+    materials = (
+        '"授权委托书|申请人自备|1|0|纸质|视情形提交\n户口簿|申请人自备|1|0|纸质|情形\n身份证|公安|1|0|纸质|conditional"'
+    )
     ok, _out, err = run_command(tmp_path, csv_bytes(row(code="IMP-C1", materials=materials)))
     assert ok, err
     page = GuidePage.objects.get(item_code="IMP-C1")
