@@ -202,8 +202,8 @@ def trend_line_chart(trend, width=640, height=280):
     ) or _("本期无数据")
     parts = _open_svg(width, height, title, desc, "chart-trend")
     parts.append(f'<text x="0" y="18" font-size="15" font-weight="bold" class="chart-heading">{_esc(title)}</text>')
-    # Legend, top right.
-    legend_x = width - 170
+    # Legend right after the title (so a phone, which scrolls the chart, shows it), at most top right.
+    legend_x = min(width - 170, math.ceil(_text_width(title, 15)) + 24)
     for index, (key, colour, css) in enumerate(SERIES):
         x = legend_x + index * 85
         dash = ' stroke-dasharray="6 3"' if key == "received" else ""

@@ -66,8 +66,8 @@ def test_english_item_page_reads_naturally(client):
     card = html.split('class="summary-card"', 1)[1].split("</section>", 1)[0]
     assert f"promised in {item.promised_days} working days" in card
     assert "<dt>Fees</dt>" in card and "<dt>Charged</dt>" not in card
-    for number, heading in ((1, "Item name"), (2, "Procedure"), (8, "Window authority")):
-        assert f'<span class="num">{number}. </span>' in html, heading
+    for number, heading in ((1, "Item name"), (2, "Procedure"), (6, "Fees"), (7, "Legal basis of the fees")):
+        assert f'<span class="num">{number}. </span>{heading}</h2>' in html, heading
     assert not any(f'<span class="num">{c}、' in html for c in "一二三四五六七八")
     fees = html.split('id="disclosure-6"', 1)[1].split("</section>", 1)[0]
     assert re.search(r"<td>from \d{4}-\d{2}-\d{2}", fees), fees
