@@ -366,7 +366,7 @@ def test_admin_upload_refused_for_an_editor_of_another_department(client, django
 
 
 @pytest.mark.django_db
-def test_conditional_materials_read_with_the_new_and_the_former_label(tmp_path):
+def test_conditional_materials_read_with_the_new_and_the_former_label(tmp_path, django_capture_on_commit_callbacks):
     """必要性 “视情形提交” (the label shown since it replaced the bare “情形”); files written with
     the former label still import; exports write the new one."""
     from guides.exports import nested_cell
@@ -374,7 +374,8 @@ def test_conditional_materials_read_with_the_new_and_the_former_label(tmp_path):
     materials = (
         '"授权委托书|申请人自备|1|0|纸质|视情形提交\n户口簿|申请人自备|1|0|纸质|情形\n身份证|公安|1|0|纸质|conditional"'
     )
-    ok, _out, err = run_command(tmp_path, csv_bytes(row(code="IMP-C1", materials=materials)))
+    with django_capture_on_commit_callbacks(execute=True):  # as after a real commit (item presentations)
+        ok, _out, err = run_command(tmp_path, csv_bytes(row(code="IMP-C1", materials=materials)))
     assert ok, err
     page = GuidePage.objects.get(item_code="IMP-C1")
     assert [m.requirement for m in page.materials.order_by("sort_order")] == ["conditional"] * 3
