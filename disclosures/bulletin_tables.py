@@ -8,6 +8,7 @@ of /api/bulletins/<center>/<YYYY-MM>/ plus overdue, complaints, satisfaction and
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 POWER_LABELS = {
     "accept": "受理权",
@@ -57,7 +58,7 @@ def definitions():
         (_("授权率"), _("窗口拥有该项权限（七项窗口权限之一）的实进事项数 ÷ 实进事项数。")),
         (_("中心排名"), _("按统计月份办结量从高到低排列各中心。")),
         (_("超期件"), _("办结时超过承诺办结时限，或至月末仍未办结且已超过承诺时限的办件。")),
-        (_("投诉"), _("统计月份内标记为投诉的办件数，加上通过本站“咨询投诉”受理的投诉件数。")),
+        (pgettext("统计指标", "投诉"), _("统计月份内标记为投诉的办件数，加上通过本站“咨询投诉”受理的投诉件数。")),
         (_("满意度"), _("好评数 ÷ 有评价的办件数（好评、中评、差评之和）。")),
         (_("投诉办结率"), _("统计月份内受理的投诉件中，至月末已办结的件数 ÷ 投诉件数。")),
         (
@@ -146,7 +147,7 @@ def extra_rows(data):
             rows.append(_row("overdue_open_past_due", _("超期件：月末未办结且已超期"), detail["open_past_due"]))
     complaints = data.get("complaints")
     if complaints is not None:
-        rows.append(_row("complaints", _("投诉"), _number(complaints)))
+        rows.append(_row("complaints", pgettext("统计指标", "投诉"), _number(complaints)))
         detail = data.get("complaints_detail") or {}
         for key, label in (
             ("received", _("投诉：网上受理")),

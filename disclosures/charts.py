@@ -120,7 +120,7 @@ def ranking_bar_chart(ranking, highlight=None, width=640):
             f'stroke-width="1" class="chart-grid"/>'
         )
         parts.append(
-            f'<text x="{x:.1f}" y="{plot_bottom + 16}" text-anchor="middle" font-size="11" fill="{MUTED}">'
+            f'<text x="{x:.1f}" y="{plot_bottom + 16}" text-anchor="middle" font-size="{AXIS_FONT}" fill="{MUTED}">'
             f"{_fmt(tick)}</text>"
         )
     for index, row in enumerate(rows):
@@ -147,13 +147,38 @@ def ranking_bar_chart(ranking, highlight=None, width=640):
     return mark_safe("".join(parts))
 
 
+AXIS_FONT = 12  # axis labels, in viewBox units; the page never draws a chart below its width
+
+
 def _month_label(period, first):
-    """'2026-01' -> '1月', with the year on the first point and on every January."""
+    """'2026-01' -> ('1月', '2026年'): the month under every point, the year on a second line
+    under the first point and under every January, so neighbouring labels never run together."""
     year, _sep, month = str(period).partition("-")
     month_number = int(month) if month.isdigit() else 0
-    if first or month_number == 1:
-        return _("%(year)s年%(month)s月") % {"year": year, "month": month_number}
-    return _("%(month)s月") % {"month": month_number}
+    year_text = _("%(year)s年") % {"year": year} if first or month_number == 1 else ""
+    return _("%(month)s月") % {"month": month_number}, year_text
+
+
+def _month_axis(parts, points, x_of, baseline, plot_width):
+    """Month labels under the plot: every month when they fit side by side, else every n-th."""
+    widest = max(_text_width(_month_label(p.get("period", ""), False)[0], AXIS_FONT) for p in points)
+    room = plot_width / max(1, len(points) - 1) if len(points) > 1 else plot_width
+    label_every = max(1, math.ceil((widest + 8) / room)) if room else 1
+    januaries = [i for i, p in enumerate(points) if str(p.get("period", "")).endswith("-01")]
+    anchor = januaries[0] % label_every if januaries else 0  # Januaries (with their year) are labelled
+    shown = [i for i in range(len(points)) if (i - anchor) % label_every == 0]
+    for index in shown:
+        month, year = _month_label(points[index].get("period", ""), index == shown[0])
+        x = x_of(index)
+        parts.append(
+            f'<text x="{x:.1f}" y="{baseline}" text-anchor="middle" font-size="{AXIS_FONT}" fill="{MUTED}" '
+            f'class="chart-axis-month">{_esc(month)}</text>'
+        )
+        if year:
+            parts.append(
+                f'<text x="{x:.1f}" y="{baseline + AXIS_FONT + 3}" text-anchor="middle" font-size="{AXIS_FONT}" '
+                f'fill="{MUTED}" class="chart-axis-year">{_esc(year)}</text>'
+            )
 
 
 SERIES = [
@@ -177,8 +202,8 @@ def trend_line_chart(trend, width=640, height=280):
     ) or _("本期无数据")
     parts = _open_svg(width, height, title, desc, "chart-trend")
     parts.append(f'<text x="0" y="18" font-size="15" font-weight="bold" class="chart-heading">{_esc(title)}</text>')
-    # Legend, top right.
-    legend_x = width - 170
+    # Legend right after the title (so a phone, which scrolls the chart, shows it), at most top right.
+    legend_x = min(width - 170, math.ceil(_text_width(title, 15)) + 24)
     for index, (key, colour, css) in enumerate(SERIES):
         x = legend_x + index * 85
         dash = ' stroke-dasharray="6 3"' if key == "received" else ""
@@ -206,15 +231,9 @@ def trend_line_chart(trend, width=640, height=280):
             f'class="chart-grid"/>'
         )
         parts.append(
-            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="{MUTED}">{_fmt(tick)}</text>'
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="{AXIS_FONT}" fill="{MUTED}">{_fmt(tick)}</text>'
         )
-    label_every = 1 if len(points) <= 12 else math.ceil(len(points) / 12)
-    for index, point in enumerate(points):
-        if index % label_every == 0:
-            parts.append(
-                f'<text x="{x_of(index):.1f}" y="{height - bottom + 18}" text-anchor="middle" font-size="11" '
-                f'fill="{MUTED}">{_esc(_month_label(point.get("period", ""), index == 0))}</text>'
-            )
+    _month_axis(parts, points, x_of, height - bottom + 18, plot_width)
     for key, colour, css in SERIES:
         coords = [(x_of(i), y_of(int(p.get(key) or 0))) for i, p in enumerate(points)]
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
@@ -269,16 +288,10 @@ def series_line_chart(points, label, unit="", width=640, height=280):
             f'class="chart-grid"/>'
         )
         parts.append(
-            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="{MUTED}">'
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="{AXIS_FONT}" fill="{MUTED}">'
             f"{_fmt(tick)}{_esc(unit)}</text>"
         )
-    label_every = 1 if len(points) <= 12 else math.ceil(len(points) / 12)
-    for index, point in enumerate(points):
-        if index % label_every == 0:
-            parts.append(
-                f'<text x="{x_of(index):.1f}" y="{height - bottom + 18}" text-anchor="middle" font-size="11" '
-                f'fill="{MUTED}">{_esc(_month_label(point.get("period", ""), index == 0))}</text>'
-            )
+    _month_axis(parts, points, x_of, height - bottom + 18, plot_width)
     segment = []
     for index, point in enumerate([*points, {"value": None}]):
         if point.get("value") is not None:

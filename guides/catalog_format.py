@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from .choices import (
     AUDIENCE_CHOICES,
     FORMAT_CHOICES,
+    FORMER_REQUIREMENT_LABELS,
     HANDLING_CHOICES,
     ITEM_TYPE_CHOICES,
     POWER_CODES,
@@ -123,6 +124,8 @@ NESTED = {
         ("e_license", "免提交", "bool", False),
     ],
 }
+# Labels a nested choice had before, still read by the importer ({key: {label: code}}).
+FORMER_LABELS = {"requirement": FORMER_REQUIREMENT_LABELS}
 NESTED_LABEL = {"steps": _("办理流程"), "legal_basis": _("设定依据"), "materials": _("申请材料")}
 POWER_LABELS = {code: str(label) for code, label in WINDOW_POWERS}
 
@@ -164,7 +167,7 @@ DEFAULTS = {
     "featured": False,
 }
 
-__all__ = ["ALIASES", "COLUMNS", "DEFAULTS", "NESTED", "POWER_CODES", "page_record"]
+__all__ = ["ALIASES", "COLUMNS", "DEFAULTS", "FORMER_LABELS", "NESTED", "POWER_CODES", "page_record"]
 
 
 def page_record(page):

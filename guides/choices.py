@@ -39,7 +39,9 @@ def power_field(code):
     return f"power_{code}"
 
 
-REQUIREMENT_CHOICES = [("required", _("必要")), ("deferrable", _("容缺")), ("conditional", _("情形"))]
+REQUIREMENT_CHOICES = [("required", _("必要")), ("deferrable", _("容缺")), ("conditional", _("视情形提交"))]
+# Labels used before, still accepted by the catalog imports (never written by an export).
+FORMER_REQUIREMENT_LABELS = {"情形": "conditional"}
 FORMAT_CHOICES = [("paper", _("纸质")), ("electronic", _("电子")), ("both", _("纸质或电子"))]
 
 

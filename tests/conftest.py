@@ -41,6 +41,18 @@ def fresh_page_cache():
     pagecache.bump_now(pagecache.PAGES, pagecache.DATA, pagecache.ROUTES)
 
 
+@pytest.fixture(autouse=True)
+def site_language():
+    """Each test starts in the site's language: a request with the English cookie activates English
+    for the thread (as Django's LocaleMiddleware does), which must not leak into the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def demo_site(db):
     """Centers, departments, the home page and site settings (portal part of seed_demo)."""

@@ -136,14 +136,17 @@ def parse_datetime(value):
     return moment, None
 
 
-def parse_choice(value, choices):
-    """A code or its label: choices is [(code, label)]; returns the code."""
+def parse_choice(value, choices, former_labels=None):
+    """A code or its label: choices is [(code, label)]; returns the code. `former_labels`
+    ({label: code}) are labels a choice had before, still read from older files but not offered."""
     if is_blank(value):
         return None, None
     text = as_text(value)
     for code, label in choices:
         if text.lower() == str(code).lower() or text == str(label):
             return code, None
+    if former_labels and text in former_labels:
+        return former_labels[text], None
     allowed = "、".join(f"{label}（{code}）" for code, label in choices)
     return None, _("“%(value)s”不是允许的值：%(allowed)s") % {"value": text, "allowed": allowed}
 

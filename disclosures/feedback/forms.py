@@ -3,12 +3,15 @@
 import re
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import challenge
 from .models import Feedback
 
 CONTENT_MIN, CONTENT_MAX = 10, 2000
+LIMITS = {"min": CONTENT_MIN, "max": CONTENT_MAX}
 PHONE = re.compile(r"^(?:\+?86)?1[3-9]\d{9}$|^0\d{2,3}\d{7,8}$")
 
 
@@ -62,8 +65,8 @@ class FeedbackForm(ChallengeMixin):
         widget=forms.Textarea(attrs={"rows": 6}),
         min_length=CONTENT_MIN,
         max_length=CONTENT_MAX,
-        help_text=_("请写明时间、地点、经过和您的诉求，%(min)s–%(max)s 字。")
-        % {"min": CONTENT_MIN, "max": CONTENT_MAX},
+        # Interpolated when rendered (not at import), so the text follows the visitor's language.
+        help_text=lazy(lambda: gettext("请写明时间、地点、经过和您的诉求，%(min)s–%(max)s 字。") % LIMITS, str)(),
         error_messages={
             "required": _("请填写具体内容。"),
             "min_length": _("内容太短，请至少写 %(limit_value)d 个字，说明经过和诉求。"),
@@ -81,6 +84,8 @@ class FeedbackForm(ChallengeMixin):
         max_length=20,
         required=False,
         help_text=_("留电话便于部门回复；查询办理结果时需要填写电话后四位。电话不会公开。"),
+        # type=tel: phones show the number keypad (with + and -), browsers offer the saved number.
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
     )
     field_order = ["kind", "content", "contact_name", "contact_phone", "challenge_answer", "website"]
 

@@ -20,6 +20,7 @@ from ..catalog_format import (
     BOOL_FIELDS,
     CHOICE_FIELDS,
     DEFAULTS,
+    FORMER_LABELS,
     INFORMATIONAL,
     INT_FIELDS,
     MEDIA_ID_FIELDS,
@@ -161,7 +162,7 @@ def parse_nested(part, value):
                 else:
                     parsed[key], error = parse_int(value_, minimum=1)
             else:
-                parsed[key], error = (default, None) if blank else parse_choice(value_, kind)
+                parsed[key], error = (default, None) if blank else parse_choice(value_, kind, FORMER_LABELS.get(key))
             if error:
                 problems.append(
                     _("第 %(n)s 项的“%(field)s”：%(reason)s") % {"n": position, "field": chinese, "reason": error}

@@ -101,6 +101,20 @@ def test_lookup_errors_in_chinese(client, world):
     assert "请填写办件编号" in missing and "请填写申请时所留电话的后四位" in missing
 
 
+def test_case_lookup_not_found_reads_as_a_search_and_is_the_same_for_number_and_digits(client, world):
+    center, _department, item = world
+    import_case(center, item, "CD-0006")
+
+    def box(data):
+        html = client.post("/cases/lookup/", data).content.decode()
+        return html.split('id="form-errors"', 1)[1].split("</div>", 1)[0]
+
+    wrong_digits = box({"case_no": "CD-0006", "last4": "1111"})
+    assert "未能查询，请按提示核对后再查" in wrong_digits and "没有找到对应的办件" in wrong_digits
+    assert "提交未成功" not in wrong_digits and "已保留" not in wrong_digits
+    assert box({"case_no": "CD-9999", "last4": "5678"}) == wrong_digits
+
+
 def test_case_without_phone_cannot_be_looked_up(client, world):
     center, _department, item = world
     import_case(center, item, "CD-0006", applicant_phone="")

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.core.cache import caches
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from disclosures import statistics, workdays
 from disclosures.feedback import challenge, service
@@ -15,7 +15,7 @@ from portal.models import Department, EditorialRole
 from tests.guides.helpers import sign_in
 from tests.portal.editorial_support import editorial_roles, item_in, make_editor  # noqa: F401
 
-from .feedback_helpers import answer_of, form_data, token_in
+from .feedback_helpers import answer_of, form_data, question_in, token_in
 from .helpers_cases import at, make_center, make_department, make_item
 
 pytestmark = pytest.mark.django_db
@@ -50,20 +50,59 @@ def submit(client, item, **fields):
 def test_challenge_is_text_signed_single_use():
     question, token = challenge.new()
     assert re.search(r"[一二三四五六七八九十]", question) and "等于几" in question
-    assert challenge.question(token) == question
     assert challenge.check(token, "999") == "验证题答案不正确，请重新计算。"
-    assert challenge.check(token, answer_of(token)) is None
-    assert challenge.check(token, answer_of(token)) == "验证题已使用过，请回答新的验证题。"
+    assert challenge.check(token, answer_of(question)) is None
+    assert challenge.check(token, answer_of(question)) == "验证题已使用过，请回答新的验证题。"
     assert challenge.check(token + "x", "1") == "验证题无效，请回答新的验证题。"
-    _q, other = challenge.new()
-    full_width = answer_of(other).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    other_question, other = challenge.new()
+    full_width = answer_of(other_question).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
     assert challenge.check(other, full_width) is None
+
+
+def test_challenge_token_does_not_reveal_the_answer():
+    """The hidden token holds a nonce and a keyed hash only: no numbers, no operator, no answer,
+    and the hash cannot be recomputed without the server's SECRET_KEY."""
+    import base64
+    import hashlib
+    import json
+
+    question, token = challenge.new()
+    answer = answer_of(question)
+    encoded = token.split(":")[0]
+    payload = json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
+    assert set(payload) == {"n", "h"}
+    unkeyed = {hashlib.sha256(f"{payload['n']}:{guess}".encode()).hexdigest() for guess in range(-5, 30)}
+    assert payload["h"] not in unkeyed
+    with override_settings(SECRET_KEY="another-key-" + "x" * 50):
+        assert challenge.check(token, answer) == "验证题无效，请回答新的验证题。"
+    assert challenge.check(token, answer) is None
+
+
+def test_challenge_in_english_uses_digits():
+    with translation.override("en"):
+        question, token = challenge.new()
+    assert re.fullmatch(r"What is \d+ (plus|minus) \d+\? \(answer in digits\)", question), question
+    assert challenge.check(token, answer_of(question)) is None
 
 
 @override_settings(FEEDBACK_CHALLENGE_MAX_AGE=-1)
 def test_challenge_expires():
-    _q, token = challenge.new()
-    assert challenge.check(token, answer_of(token)) == "验证题已过期，请回答新的验证题。"
+    question, token = challenge.new()
+    assert challenge.check(token, answer_of(question)) == "验证题已过期，请回答新的验证题。"
+
+
+def test_english_form_is_english_and_asks_for_a_number_keypad(client, item):
+    client.cookies["django_language"] = "en"
+    html = client.get(url_for(item)).content.decode()
+    assert re.search(r"What is \d+ (plus|minus) \d+\?", question_in(html))
+    assert "Say when, where, what happened and what you ask for, 10–2000 characters." in html
+    assert "请写明" not in html
+    assert re.search(r'<input type="tel"[^>]*name="contact_phone"[^>]*inputmode="tel"', html)
+    assert re.search(r'<input type="text"[^>]*name="challenge_answer"[^>]*inputmode="numeric"', html)
+    client.cookies["django_language"] = "zh-hans"
+    html = client.get(url_for(item)).content.decode()
+    assert "请写明时间、地点、经过和您的诉求，10–2000 字。" in html
+    assert re.search(r"[一二三四五六七八九十] (加|减) ", question_in(html))
 
 
 # --- submitting -----------------------------------------------------------------------------
@@ -181,6 +220,21 @@ def test_lookup_shows_status_and_answer_without_contact(client, item):
     assert wrong.status_code == 400 and "没有找到对应的记录" in wrong.content.decode()
     letters = client.post("/feedback/lookup/", {"receipt_no": feedback.receipt_no, "last4": "12a4"})
     assert "请填写电话号码的最后四位数字" in letters.content.decode()
+
+
+def _error_box(html):
+    return html.split('id="form-errors"', 1)[1].split("</div>", 1)[0]
+
+
+def test_lookup_not_found_reads_as_a_search_and_does_not_tell_which_part_is_wrong(client, item):
+    submit(client, item)
+    receipt_no = Feedback.objects.get().receipt_no
+    wrong_digits = client.post("/feedback/lookup/", {"receipt_no": receipt_no, "last4": "0000"}).content.decode()
+    wrong_number = client.post("/feedback/lookup/", {"receipt_no": "TS20260101XXXXXXXX", "last4": "5678"})
+    box = _error_box(wrong_digits)
+    assert "未能查询，请按提示核对后再查" in box and "没有找到对应的记录" in box
+    assert "提交未成功" not in box and "已保留" not in box
+    assert _error_box(wrong_number.content.decode()) == box
 
 
 def test_lookup_without_phone_needs_empty_digits(client, item):

@@ -363,3 +363,27 @@ def test_admin_upload_refused_for_an_editor_of_another_department(client, django
     body = _upload(client, csv_bytes(ok_row)).content.decode()
     assert "导入完成" in body
     assert GuidePage.objects.get(item_code="ADM-4").owner.username == "editor_imp"
+
+
+@pytest.mark.django_db
+def test_conditional_materials_read_with_the_new_and_the_former_label(tmp_path, django_capture_on_commit_callbacks):
+    """必要性 “视情形提交” (the label shown since it replaced the bare “情形”); files written with
+    the former label still import; exports write the new one."""
+    from guides.exports import nested_cell
+
+    materials = (
+        '"授权委托书|申请人自备|1|0|纸质|视情形提交\n户口簿|申请人自备|1|0|纸质|情形\n身份证|公安|1|0|纸质|conditional"'
+    )
+    with django_capture_on_commit_callbacks(execute=True):  # as after a real commit (item presentations)
+        ok, _out, err = run_command(tmp_path, csv_bytes(row(code="IMP-C1", materials=materials)))
+    assert ok, err
+    page = GuidePage.objects.get(item_code="IMP-C1")
+    assert [m.requirement for m in page.materials.order_by("sort_order")] == ["conditional"] * 3
+    assert page.materials.first().get_requirement_display() == "视情形提交"
+    cell = nested_cell("materials", [{"name": "授权委托书", "requirement": "conditional"}])
+    assert "视情形提交" in cell and "|情形" not in cell
+    assert_refused(
+        tmp_path,
+        csv_bytes(row(code="IMP-C2", materials='"户口簿|申请人自备|1|0|纸质|看情况"')),
+        "“看情况”不是允许的值：必要（required）、容缺（deferrable）、视情形提交（conditional）",
+    )
