@@ -11,7 +11,8 @@ A stored row is used only while it is still what a fresh render would give:
 - `revision_id` is the item's live revision (a publish of the item renders it again);
 - `data_stamp` is the DATA generation of portal.pagecache at render time (centers,
   departments, fees, themes, documents, settings, holidays and the catalog's own pages: any
-  change to them bumps it; the generation is never reused, see portal.pagecache);
+  change to them bumps it; the generation is never reused, see portal.pagecache) and a digest
+  of the code that renders (templates, modules, translations, static manifest: a release);
 - `fees_day` is the day the fees in force were worked out for (only items with fees: a fee
   version comes into force by date).
 Otherwise the page is rendered in full (the visit does not write; the answer is still kept per
@@ -22,6 +23,8 @@ change made stale, so visitors rarely pay for a full render. `manage.py build_pr
 does it by hand.
 """
 
+import contextlib
+import functools
 import logging
 import threading
 from dataclasses import dataclass
@@ -84,8 +87,35 @@ class Presentation:
         return mark_safe(self.body.partition(MARKER)[2])  # rendered by our own template
 
 
+# What a stored row was rendered by: a release that changes any of these renders every row again.
+TEMPLATES = ("guides/item_body.html", "guides/includes/material_markers.html")
+MODULES = ("guides.presentation", "guides.views", "guides.completeness", "guides.handling_rules", "guides.history")
+
+
+@functools.lru_cache(maxsize=1)
+def code_fingerprint():
+    """A digest of the templates, modules and translation catalogs that render a presentation,
+    and of the static files' manifest (their hashed names are in the HTML): computed once per
+    process, part of every row's stamp."""
+    import hashlib
+    import importlib
+    from pathlib import Path
+
+    from django.template.loader import get_template
+
+    digest = hashlib.sha256(pagecache.release().encode())
+    paths = [Path(get_template(name).origin.name) for name in TEMPLATES]
+    paths += [Path(importlib.import_module(name).__file__) for name in MODULES]
+    for locale_dir in settings.LOCALE_PATHS:
+        paths += sorted(Path(locale_dir).glob("*/LC_MESSAGES/*.mo"))
+    for path in paths:
+        with contextlib.suppress(OSError):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def _stamp():
-    return str(pagecache.generation(pagecache.DATA))
+    return f"{pagecache.generation(pagecache.DATA)}:{code_fingerprint()}"
 
 
 def _fees_day(item):

@@ -201,3 +201,16 @@ def test_a_rolled_back_publish_is_not_carried_into_the_next(item, django_capture
     with django_capture_on_commit_callbacks(execute=True):
         stored_presentation.published(instance=item)
     assert set(_rows(item)) == {"zh-hans", "en"}
+
+
+def test_a_release_that_changes_the_templates_renders_again(client, item, monkeypatch):
+    """A row rendered by other templates or translations (an older release) is not used."""
+    from guides import stored_presentation
+
+    stored_presentation.build([item])
+    _mark_stored(item, "旧版本的呈现")
+    cold_cache()
+    assert "旧版本的呈现" in client.get(item.url).content.decode()  # the same release: the row is used
+    monkeypatch.setattr(stored_presentation, "code_fingerprint", lambda: "another-release")
+    cold_cache()
+    assert "旧版本的呈现" not in client.get(item.url).content.decode()
