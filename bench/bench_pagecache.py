@@ -293,7 +293,9 @@ def run():
                 rss = max(m[0] for m in per_worker)
                 pss = max(m[1] for m in per_worker)
                 uss = max(m[2] for m in per_worker)
-                rows.append(row(f"web worker memory, {label}: RSS (largest worker)", rss, "MiB", "<= 150", rss <= 150))
+                # The target applies to the shipped configuration (preload); the other is the comparison.
+                target = ("<= 150", rss <= 150) if not args else ()
+                rows.append(row(f"web worker memory, {label}: RSS (largest worker)", rss, "MiB", *target))
                 rows.append(row(f"web worker memory, {label}: PSS / USS", f"{pss} / {uss}", "MiB"))
                 print(f"    {label}: {served} requests; per worker (RSS, PSS, USS MiB): {per_worker}")
     print(f"    machine load at the end (1/5/15 min): {machine_load()}")
