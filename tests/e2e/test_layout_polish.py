@@ -4,6 +4,8 @@ own box); the bulletin trend chart's axis text stays at least 12 px and its labe
 大字版 enlarges everything rem-sized (tags, footer, heading) and hides the skip link entirely;
 the links under a life event are apart and its table headings are on one line."""
 
+import contextlib
+
 import pytest
 
 from tests.e2e.conftest import axe_violations, screenshot
@@ -11,6 +13,16 @@ from tests.e2e.conftest import axe_violations, screenshot
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 
 VIEWPORTS = {"1366": {"width": 1366, "height": 900}, "390": {"width": 390, "height": 844}}
+
+
+@contextlib.contextmanager
+def _page(browser, width):
+    """A fresh browser context at `width` and a page in it; closed afterwards."""
+    context = _context(browser, width)
+    try:
+        yield context, context.new_page()
+    finally:
+        context.close()
 
 
 def _context(browser, width):
@@ -24,9 +36,7 @@ def _set_cookies(context, url, **cookies):
 
 @pytest.mark.parametrize("width", list(VIEWPORTS))
 def test_api_docs_fit_the_screen(site_server, browser, width):
-    context = _context(browser, width)
-    try:
-        page = context.new_page()
+    with _page(browser, width) as (context, page):
         page.goto(site_server.url + "/api/docs/")
         assert page.evaluate("document.scrollingElement.scrollWidth") <= VIEWPORTS[width]["width"]
         # Every field table stays inside the page; one wider than the screen scrolls in its box.
@@ -45,15 +55,11 @@ def test_api_docs_fit_the_screen(site_server, browser, width):
         violations = axe_violations(page)
         assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
         screenshot(page, f"api-docs-{width}")
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("width", list(VIEWPORTS))
 def test_trend_chart_text_is_readable(site_server, browser, width):
-    context = _context(browser, width)
-    try:
-        page = context.new_page()
+    with _page(browser, width) as (context, page):
         page.goto(site_server.url + "/bulletins/")
         href = page.locator("main a[href^='/bulletins/']").filter(has_text="年").first.get_attribute("href")
         page.goto(site_server.url + href)
@@ -86,8 +92,6 @@ def test_trend_chart_text_is_readable(site_server, browser, width):
         assert overlaps == 0
         assert page.evaluate("document.scrollingElement.scrollWidth") <= VIEWPORTS[width]["width"]
         screenshot(page, f"bulletin-chart-{width}")
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("width", list(VIEWPORTS))
@@ -100,9 +104,7 @@ def test_large_text_mode_enlarges_rem_sized_parts_and_hides_the_skip_link(site_s
       const skip = document.querySelector('.skip-link').getBoundingClientRect();
       return {tag: size('.tag'), footer: size('.site-footer'), h1: size('h1'), skipBottom: skip.bottom};
     }"""
-    context = _context(browser, width)
-    try:
-        page = context.new_page()
+    with _page(browser, width) as (context, page):
         page.goto(site_server.url + item.url)
         standard = page.evaluate(measure)
         _set_cookies(context, site_server.url, reading_mode="large")
@@ -115,8 +117,6 @@ def test_large_text_mode_enlarges_rem_sized_parts_and_hides_the_skip_link(site_s
         page.keyboard.press("Tab")
         assert page.evaluate("document.querySelector('.skip-link').getBoundingClientRect().top") >= 0
         screenshot(page, f"large-item-top-{width}")
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("width", list(VIEWPORTS))
@@ -124,9 +124,7 @@ def test_life_event_links_apart_and_headings_on_one_line(site_server, browser, w
     from guides.models import LifeEventPage
 
     event = LifeEventPage.objects.live().order_by("pk").first()
-    context = _context(browser, width)
-    try:
-        page = context.new_page()
+    with _page(browser, width) as (context, page):
         page.goto(site_server.url + event.url)
         gaps = page.evaluate(
             """() => {
@@ -145,5 +143,3 @@ def test_life_event_links_apart_and_headings_on_one_line(site_server, browser, w
         for text, height, line in heights:
             assert height < 2 * line, (text, height, line)
         screenshot(page, f"life-event-{width}")
-    finally:
-        context.close()
