@@ -73,9 +73,14 @@ def _render(request, page):
     return TemplateResponse(request, page.get_template(request), page.get_context(request))
 
 
-def _answer(request, pk, found):
+def visit(request, pk):
+    """What every visit of an item page does, whichever way it is answered: the page may be
+    page-cached, and the visit counts for 热门事项 (replayed when the page cache answers)."""
     pagecache.mark_cacheable(request)
-    pagecache.serve_event(request, viewcounts.SERVE_EVENT, pk)  # 热门事项, as guides.views.item
+    pagecache.serve_event(request, viewcounts.SERVE_EVENT, pk)
+
+
+def _kept(found):
     content_type, body = found
     return HttpResponse(body, content_type=content_type)
 
@@ -97,7 +102,10 @@ def known_route(request):
         found = cache.get(_key(request, pk, revision, url_path))
     except Exception:  # noqa: BLE001 - no cache: route and render as usual
         return None
-    return _answer(request, pk, found) if found is not None else None
+    if found is None:
+        return None
+    visit(request, pk)
+    return _kept(found)
 
 
 def _remember_route(request, page):
@@ -124,8 +132,7 @@ def render(request, page):
         return _render(request, page)
     if found is not None:
         _remember_route(request, page)
-        content_type, body = found
-        return HttpResponse(body, content_type=content_type)
+        return _kept(found)
     response = _render(request, page)
     response.render()
     if response.status_code == 200:

@@ -6,10 +6,9 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from core import pageviews
-from portal import pagecache as pagecache_events
 from portal.fixed_titles import display_title
 
-from . import browsing, item_page, pagecache, presentation, viewcounts
+from . import browsing, item_page, pagecache, presentation
 from .choices import AUDIENCE_LEGAL, AUDIENCE_PERSON
 from .flowchart import flow_svg
 from .handling_rules import rules_of
@@ -117,9 +116,8 @@ def item_context(item, request):
 
 @pageviews.register("guides.item")
 def item(request, page):
-    # 热门事项: a cache increment per visit, replayed when the page cache serves this page.
-    pagecache_events.serve_event(request, viewcounts.SERVE_EVENT, page.pk)
-    return pagecache.cached_page(request, lambda: item_page.render(request, page))
+    item_page.visit(request, page.pk)  # cacheable, and counted for 热门事项
+    return item_page.render(request, page)
 
 
 @pageviews.register("guides.checklist")
